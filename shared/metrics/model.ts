@@ -1,0 +1,119 @@
+import { METRIC_COUNT, metricAt, type MetricDefinition, type MetricSetType } from './catalogue.js';
+import type { Labels, PointLabels } from './labels.js';
+
+/**
+ * The metric model shared by the pipeline stages and the sinks.
+ *
+ * Values are kept in flat structures so that a round of millions of points allocates per entity, not per
+ * point: a block holds its metric sets and one Float64Array with a row of METRIC_COUNT slots per set, where
+ * slot `metricId` holds that metric's value and NaN means "absent" (absent is never zero). Metrics with
+ * per-point labels (filesystem, accelerator) are kept in parallel arrays next to it.
+ */
+
+/** One entity (Heapster's metric set): its identity and the times the kubelet stamped its stats with. */
+export interface MetricSet {
+  readonly type: MetricSetType;
+  readonly nodeName: string;
+  /** Empty for node, sys_container and cluster sets. */
+  readonly namespace: string;
+  readonly podName: string;
+  readonly podUid: string;
+  /** For sys_container sets, the kubelet's own name (kubelet, runtime, misc, pods). */
+  readonly containerName: string;
+  /** Index of the owning pod set in the same block for pod_container sets, else -1. */
+  readonly pod: number;
+  /** Milliseconds since the epoch; NaN when the kubelet gave none. */
+  readonly startTime: number;
+  readonly cpuTime: number;
+  readonly memoryTime: number;
+  readonly networkTime: number;
+}
+
+/** Points that carry their own labels (resource_id, accelerator): parallel arrays, one entry per point. */
+export interface LabelledPoints {
+  readonly set: readonly number[];
+  readonly metric: readonly number[];
+  readonly value: readonly number[];
+  readonly labels: readonly PointLabels[];
+}
+
+/** A block of metric sets and their values, without set labels (the output of parse and derive). */
+export interface SampleBlock {
+  readonly sets: readonly MetricSet[];
+  /** sets.length * METRIC_COUNT values; NaN = absent. */
+  readonly values: Float64Array;
+  readonly points: LabelledPoints;
+}
+
+/** The samples of one node's Summary API payload. */
+export interface NodeSamples extends SampleBlock {
+  readonly nodeName: string;
+}
+
+/** A block whose sets carry their labels (from enrich on): what sinks read. */
+export interface MetricBlock extends SampleBlock {
+  /** One Labels object per set, same index as `sets`. */
+  readonly labels: readonly Labels[];
+}
+
+export interface NodeBlock extends MetricBlock {
+  readonly nodeName: string;
+}
+
+/** Everything one round produces: all points share the round's timestamp. */
+export interface Batch {
+  /** The round's scheduled time, milliseconds since the epoch. */
+  readonly timestamp: number;
+  readonly blocks: readonly MetricBlock[];
+}
+
+export const NO_POINTS: LabelledPoints = Object.freeze({ set: [], metric: [], value: [], labels: [] });
+
+/** A row of NaN values for `count` sets. */
+export function emptyValues(count: number): Float64Array {
+  return new Float64Array(count * METRIC_COUNT).fill(NaN);
+}
+
+/** The value of a metric in a set; NaN when absent. */
+export function valueOf(block: SampleBlock, set: number, metric: number): number {
+  return block.values[set * METRIC_COUNT + metric] as number;
+}
+
+export type PointVisitor = (
+  set: MetricSet,
+  labels: Labels,
+  metric: MetricDefinition,
+  value: number,
+  pointLabels: PointLabels | undefined,
+) => void;
+
+/** Calls `visit` for every present value of a block: per set in set order, then the labelled points. */
+export function forEachPoint(block: MetricBlock, visit: PointVisitor): void {
+  const { sets, values, labels, points } = block;
+  for (let s = 0; s < sets.length; s++) {
+    const set = sets[s] as MetricSet;
+    const setLabels = labels[s] as Labels;
+    const base = s * METRIC_COUNT;
+    for (let m = 0; m < METRIC_COUNT; m++) {
+      const v = values[base + m] as number;
+      if (v === v) visit(set, setLabels, metricAt(m), v, undefined);
+    }
+  }
+  for (let i = 0; i < points.set.length; i++) {
+    const s = points.set[i] as number;
+    visit(
+      sets[s] as MetricSet,
+      labels[s] as Labels,
+      metricAt(points.metric[i] as number),
+      points.value[i] as number,
+      points.labels[i],
+    );
+  }
+}
+
+/** Number of present values in a block. */
+export function countPoints(block: SampleBlock): number {
+  let n = block.points.set.length;
+  for (const v of block.values) if (v === v) n++;
+  return n;
+}
