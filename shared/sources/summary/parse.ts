@@ -1,0 +1,380 @@
+import { METRIC_COUNT, metricId } from '../../metrics/catalogue.js';
+import { LOGS_FS, ROOT_FS, VOLUME_PREFIX, type PointLabels } from '../../metrics/labels.js';
+import { emptyValues, type MetricSet, type NodeSamples } from '../../metrics/model.js';
+import { parseRfc3339 } from '../../metrics/rfc3339.js';
+import type {
+  AcceleratorStats,
+  ContainerStats,
+  CpuStats,
+  FsStats,
+  MemoryStats,
+  NetworkStats,
+  NodeStats,
+  PodReference,
+  PodStats,
+  Summary,
+  VolumeStats,
+} from './types.js';
+
+/**
+ * Summary API payload (already JSON-parsed) -> samples per entity: the node, its system containers, pods
+ * and containers. Pure and defensive: a payload of the wrong shape gives an error value, a malformed entry
+ * is skipped and reported, a missing or malformed stat emits nothing.
+ */
+export type ParseOutcome =
+  | {
+      readonly ok: true;
+      readonly samples: NodeSamples;
+      /** Entries skipped, at most MAX_PROBLEMS messages. */
+      readonly problems: readonly string[];
+      /** Stats present with a value that is not a non-negative number or an RFC 3339 time. */
+      readonly ignoredValues: number;
+    }
+  | { readonly ok: false; readonly error: string };
+
+export const MAX_PROBLEMS = 20;
+
+/** A view of a JSON object with the field names of T checked and the values still unvalidated. */
+type Loose<T> = { readonly [K in keyof T]?: unknown };
+
+const M = {
+  cpuUsage: metricId('cpu/usage'),
+  memUsage: metricId('memory/usage'),
+  workingSet: metricId('memory/working_set'),
+  rss: metricId('memory/rss'),
+  cache: metricId('memory/cache'),
+  pageFaults: metricId('memory/page_faults'),
+  majorPageFaults: metricId('memory/major_page_faults'),
+  rx: metricId('network/rx'),
+  rxErrors: metricId('network/rx_errors'),
+  tx: metricId('network/tx'),
+  txErrors: metricId('network/tx_errors'),
+  fsUsage: metricId('filesystem/usage'),
+  fsLimit: metricId('filesystem/limit'),
+  fsAvailable: metricId('filesystem/available'),
+  fsInodes: metricId('filesystem/inodes'),
+  fsInodesFree: metricId('filesystem/inodes_free'),
+  ephemeralUsage: metricId('ephemeral_storage/usage'),
+  accMemoryTotal: metricId('accelerator/memory_total'),
+  accMemoryUsed: metricId('accelerator/memory_used'),
+  accDutyCycle: metricId('accelerator/duty_cycle'),
+};
+
+export function parseSummary(payload: unknown): ParseOutcome {
+  const root = record<Summary>(payload);
+  if (root === undefined) return { ok: false, error: 'summary payload is not a JSON object' };
+  const node = record<NodeStats>(root.node);
+  if (node === undefined) return { ok: false, error: 'summary payload has no "node" object' };
+  const nodeName = node.nodeName;
+  if (typeof nodeName !== 'string' || nodeName === '') {
+    return { ok: false, error: 'summary payload has no node.nodeName' };
+  }
+  const pods = root.pods ?? [];
+  if (!Array.isArray(pods)) return { ok: false, error: 'summary payload "pods" is not an array' };
+  const systemContainers = node.systemContainers ?? [];
+  if (!Array.isArray(systemContainers)) {
+    return { ok: false, error: 'summary payload "node.systemContainers" is not an array' };
+  }
+
+  const b = new Builder(nodeName, countSets(systemContainers, pods));
+  decodeNode(b, node);
+  for (let i = 0; i < systemContainers.length; i++) {
+    decodeContainer(b, systemContainers[i], 'sys_container', -1, '', '', '', `node.systemContainers[${i}]`);
+  }
+  for (let i = 0; i < pods.length; i++) decodePod(b, pods[i], i);
+  return b.finish();
+}
+
+function countSets(systemContainers: readonly unknown[], pods: readonly unknown[]): number {
+  let n = 1 + systemContainers.length + pods.length;
+  for (const pod of pods) {
+    const containers = record<PodStats>(pod)?.containers;
+    if (Array.isArray(containers)) n += containers.length;
+  }
+  return n;
+}
+
+/** Accumulates sets and values; grows only when the pre-count was wrong. */
+class Builder {
+  readonly sets: MetricSet[] = [];
+  values: Float64Array;
+  readonly pointSet: number[] = [];
+  readonly pointMetric: number[] = [];
+  readonly pointValue: number[] = [];
+  readonly pointLabels: PointLabels[] = [];
+  readonly problems: string[] = [];
+  problemCount = 0;
+  ignored = 0;
+
+  constructor(
+    readonly nodeName: string,
+    capacity: number,
+  ) {
+    this.values = emptyValues(capacity);
+  }
+
+  addSet(set: MetricSet): number {
+    const index = this.sets.length;
+    if ((index + 1) * METRIC_COUNT > this.values.length) {
+      const grown = emptyValues(Math.max(8, index * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.sets.push(set);
+    return index;
+  }
+
+  /** Stores a stat's value in the set's row; returns it, NaN when absent or malformed. */
+  put(set: number, metric: number, raw: unknown): number {
+    const v = this.number(raw);
+    if (v === v) this.values[set * METRIC_COUNT + metric] = v;
+    return v;
+  }
+
+  point(set: number, metric: number, raw: unknown, labels: PointLabels): number {
+    const v = this.number(raw);
+    if (v === v) {
+      this.pointSet.push(set);
+      this.pointMetric.push(metric);
+      this.pointValue.push(v);
+      this.pointLabels.push(labels);
+    }
+    return v;
+  }
+
+  number(raw: unknown): number {
+    if (typeof raw === 'number' && raw >= 0 && raw < Infinity) return raw;
+    if (raw !== undefined && raw !== null) this.ignored++;
+    return NaN;
+  }
+
+  time(raw: unknown): number {
+    if (raw === undefined || raw === null) return NaN;
+    const t = typeof raw === 'string' ? parseRfc3339(raw) : NaN;
+    if (t !== t) this.ignored++;
+    return t;
+  }
+
+  problem(message: string): void {
+    if (this.problemCount++ < MAX_PROBLEMS) this.problems.push(message);
+  }
+
+  finish(): ParseOutcome {
+    const extra = this.problemCount - this.problems.length;
+    return {
+      ok: true,
+      samples: {
+        nodeName: this.nodeName,
+        sets: this.sets,
+        values:
+          this.values.length === this.sets.length * METRIC_COUNT
+            ? this.values
+            : this.values.slice(0, this.sets.length * METRIC_COUNT),
+        points: {
+          set: this.pointSet,
+          metric: this.pointMetric,
+          value: this.pointValue,
+          labels: this.pointLabels,
+        },
+      },
+      problems: extra > 0 ? [...this.problems, `(${extra} more problems not listed)`] : this.problems,
+      ignoredValues: this.ignored,
+    };
+  }
+}
+
+function decodeNode(b: Builder, node: Loose<NodeStats>): void {
+  const cpu = record<CpuStats>(node.cpu);
+  const memory = record<MemoryStats>(node.memory);
+  const network = record<NetworkStats>(node.network);
+  const set = b.addSet({
+    type: 'node',
+    nodeName: b.nodeName,
+    namespace: '',
+    podName: '',
+    podUid: '',
+    containerName: '',
+    pod: -1,
+    startTime: b.time(node.startTime),
+    cpuTime: cpu === undefined ? NaN : b.time(cpu.time),
+    memoryTime: memory === undefined ? NaN : b.time(memory.time),
+    networkTime: network === undefined ? NaN : b.time(network.time),
+  });
+  decodeCpu(b, set, cpu);
+  decodeMemory(b, set, memory);
+  decodeNetwork(b, set, network);
+  const used = decodeFs(b, set, node.fs, ROOT_FS);
+  if (used === used) b.put(set, M.ephemeralUsage, used);
+}
+
+function decodePod(b: Builder, raw: unknown, index: number): void {
+  const pod = record<PodStats>(raw);
+  const ref = record<PodReference>(pod?.podRef);
+  const name = ref?.name;
+  const namespace = ref?.namespace;
+  if (pod === undefined || typeof name !== 'string' || typeof namespace !== 'string' || name === '') {
+    b.problem(`pods[${index}] has no podRef with a name and namespace: skipped`);
+    return;
+  }
+  const uid = typeof ref?.uid === 'string' ? ref.uid : '';
+  const cpu = record<CpuStats>(pod.cpu);
+  const memory = record<MemoryStats>(pod.memory);
+  const network = record<NetworkStats>(pod.network);
+  const set = b.addSet({
+    type: 'pod',
+    nodeName: b.nodeName,
+    namespace,
+    podName: name,
+    podUid: uid,
+    containerName: '',
+    pod: -1,
+    startTime: b.time(pod.startTime),
+    cpuTime: cpu === undefined ? NaN : b.time(cpu.time),
+    memoryTime: memory === undefined ? NaN : b.time(memory.time),
+    networkTime: network === undefined ? NaN : b.time(network.time),
+  });
+  decodeCpu(b, set, cpu);
+  decodeMemory(b, set, memory);
+  decodeNetwork(b, set, network);
+  const ephemeral = record<FsStats>(pod['ephemeral-storage']);
+  if (ephemeral !== undefined) b.put(set, M.ephemeralUsage, ephemeral.usedBytes);
+  const volumes = pod.volume;
+  if (Array.isArray(volumes)) {
+    for (const v of volumes) {
+      const volume = record<VolumeStats>(v);
+      if (volume === undefined || typeof volume.name !== 'string') {
+        b.problem(`pod ${namespace}/${name} has a volume without a name: skipped`);
+        continue;
+      }
+      decodeFs(b, set, volume, { resource_id: VOLUME_PREFIX + volume.name });
+    }
+  }
+  const containers = pod.containers;
+  if (!Array.isArray(containers)) return;
+  for (let i = 0; i < containers.length; i++) {
+    if (containers.length > 1 && supersededDuplicate(b, containers, i)) continue;
+    decodeContainer(b, containers[i], 'pod_container', set, namespace, name, uid, `pod ${namespace}/${name}`);
+  }
+}
+
+/**
+ * Whether another entry of the pod has the same container name and a later start (ties: the later entry).
+ * The kubelet can report a terminated and a running instance of one container; like Heapster, keep the newer.
+ */
+function supersededDuplicate(b: Builder, containers: readonly unknown[], i: number): boolean {
+  const name = record<ContainerStats>(containers[i])?.name;
+  if (typeof name !== 'string') return false;
+  for (let j = 0; j < containers.length; j++) {
+    if (j === i || record<ContainerStats>(containers[j])?.name !== name) continue;
+    const mine = parseStart(containers[i]);
+    const theirs = parseStart(containers[j]);
+    const newer = mine === mine ? theirs > mine || (theirs === mine && j > i) : theirs === theirs || j > i;
+    if (newer) {
+      b.problem(`container ${name} is reported twice: the older entry was dropped`);
+      return true;
+    }
+  }
+  return false;
+}
+
+function parseStart(raw: unknown): number {
+  const t = record<ContainerStats>(raw)?.startTime;
+  return typeof t === 'string' ? parseRfc3339(t) : NaN;
+}
+
+function decodeContainer(
+  b: Builder,
+  raw: unknown,
+  type: 'pod_container' | 'sys_container',
+  pod: number,
+  namespace: string,
+  podName: string,
+  podUid: string,
+  where: string,
+): void {
+  const c = record<ContainerStats>(raw);
+  const name = c?.name;
+  if (c === undefined || typeof name !== 'string' || name === '') {
+    b.problem(`${where}: a container entry has no name: skipped`);
+    return;
+  }
+  const cpu = record<CpuStats>(c.cpu);
+  const memory = record<MemoryStats>(c.memory);
+  const set = b.addSet({
+    type,
+    nodeName: b.nodeName,
+    namespace,
+    podName,
+    podUid,
+    containerName: name,
+    pod,
+    startTime: b.time(c.startTime),
+    cpuTime: cpu === undefined ? NaN : b.time(cpu.time),
+    memoryTime: memory === undefined ? NaN : b.time(memory.time),
+    networkTime: NaN,
+  });
+  decodeCpu(b, set, cpu);
+  decodeMemory(b, set, memory);
+  const rootfs = decodeFs(b, set, c.rootfs, ROOT_FS);
+  const logs = decodeFs(b, set, c.logs, LOGS_FS);
+  // NaN when either is missing: a partial sum would understate the usage.
+  const ephemeral = rootfs + logs;
+  if (ephemeral === ephemeral) b.put(set, M.ephemeralUsage, ephemeral);
+  const accelerators = c.accelerators;
+  if (Array.isArray(accelerators)) for (const a of accelerators) decodeAccelerator(b, set, a);
+}
+
+function decodeCpu(b: Builder, set: number, cpu: Loose<CpuStats> | undefined): void {
+  if (cpu === undefined) return;
+  b.put(set, M.cpuUsage, cpu.usageCoreNanoSeconds);
+}
+
+function decodeMemory(b: Builder, set: number, memory: Loose<MemoryStats> | undefined): void {
+  if (memory === undefined) return;
+  const usage = b.put(set, M.memUsage, memory.usageBytes);
+  b.put(set, M.workingSet, memory.workingSetBytes);
+  const rss = b.put(set, M.rss, memory.rssBytes);
+  if (usage >= rss) b.put(set, M.cache, usage - rss);
+  b.put(set, M.pageFaults, memory.pageFaults);
+  b.put(set, M.majorPageFaults, memory.majorPageFaults);
+}
+
+function decodeNetwork(b: Builder, set: number, network: Loose<NetworkStats> | undefined): void {
+  if (network === undefined) return;
+  // The inline counters are the default interface's, which is what Heapster reported.
+  b.put(set, M.rx, network.rxBytes);
+  b.put(set, M.rxErrors, network.rxErrors);
+  b.put(set, M.tx, network.txBytes);
+  b.put(set, M.txErrors, network.txErrors);
+}
+
+/** Emits the filesystem points of one filesystem; returns its usedBytes (NaN when absent). */
+function decodeFs(b: Builder, set: number, raw: unknown, labels: PointLabels): number {
+  const fs = record<FsStats>(raw);
+  if (fs === undefined) return NaN;
+  const used = b.point(set, M.fsUsage, fs.usedBytes, labels);
+  b.point(set, M.fsLimit, fs.capacityBytes, labels);
+  b.point(set, M.fsAvailable, fs.availableBytes, labels);
+  b.point(set, M.fsInodes, fs.inodes, labels);
+  b.point(set, M.fsInodesFree, fs.inodesFree, labels);
+  return used;
+}
+
+function decodeAccelerator(b: Builder, set: number, raw: unknown): void {
+  const a = record<AcceleratorStats>(raw);
+  if (a === undefined) return;
+  const labels: PointLabels = {
+    make: typeof a.make === 'string' ? a.make : '',
+    model: typeof a.model === 'string' ? a.model : '',
+    accelerator_id: typeof a.id === 'string' ? a.id : '',
+  };
+  b.point(set, M.accMemoryTotal, a.memoryTotal, labels);
+  b.point(set, M.accMemoryUsed, a.memoryUsed, labels);
+  b.point(set, M.accDutyCycle, a.dutyCycle, labels);
+}
+
+function record<T>(value: unknown): Loose<T> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Loose<T>)
+    : undefined;
+}

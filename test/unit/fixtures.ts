@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { metricId, type MetricName, type MetricSetType } from '../../shared/metrics/catalogue.js';
+import { valueOf, type SampleBlock } from '../../shared/metrics/model.js';
+import type { Summary } from '../../shared/sources/summary/types.js';
+
+const KUBELET = fileURLToPath(new URL('../fixtures/kubelet/', import.meta.url));
+
+/** A kubelet fixture (test/fixtures/kubelet), JSON-parsed afresh on every call. */
+export function kubeletFixture(name: 'stats-summary-1.json' | 'stats-summary-2.json' | 'pods.json'): unknown {
+  return JSON.parse(readFileSync(KUBELET + name, 'utf8'));
+}
+
+/** A Summary fixture, typed with the (all-optional) Summary API types for reading expected values. */
+export function summaryFixture(n: 1 | 2): Summary {
+  return kubeletFixture(`stats-summary-${n}.json`) as Summary;
+}
+
+/** A number that must be present in the fixture. */
+export function must(v: number | undefined): number {
+  if (v === undefined) throw new Error('fixture value missing');
+  return v;
+}
+
+/** Index of the set of the given type, pod name and container name; throws when absent. */
+export function setIndex(block: SampleBlock, type: MetricSetType, podName = '', containerName = ''): number {
+  const i = block.sets.findIndex(
+    (s) => s.type === type && s.podName === podName && s.containerName === containerName,
+  );
+  if (i < 0) throw new Error(`no ${type} set ${podName}/${containerName}`);
+  return i;
+}
+
+export function value(block: SampleBlock, set: number, metric: MetricName): number {
+  return valueOf(block, set, metricId(metric));
+}
+
+/** The labelled points of one set and metric, as resource_id (or accelerator_id) -> value. */
+export function labelled(block: SampleBlock, set: number, metric: MetricName): Map<string, number> {
+  const out = new Map<string, number>();
+  const id = metricId(metric);
+  const { points } = block;
+  for (let i = 0; i < points.set.length; i++) {
+    if (points.set[i] !== set || points.metric[i] !== id) continue;
+    const l = points.labels[i];
+    out.set(l?.resource_id ?? l?.accelerator_id ?? '', points.value[i] as number);
+  }
+  return out;
+}
