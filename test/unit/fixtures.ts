@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { metricId, type MetricName, type MetricSetType } from '../../shared/metrics/catalogue.js';
 import { valueOf, type SampleBlock } from '../../shared/metrics/model.js';
+import type { ClusterInventory, NodeInfo, PodInfo } from '../../shared/metrics/inventory.js';
 import type { Summary } from '../../shared/sources/summary/types.js';
 
 const KUBELET = fileURLToPath(new URL('../fixtures/kubelet/', import.meta.url));
@@ -47,3 +48,55 @@ export function labelled(block: SampleBlock, set: number, metric: MetricName): M
   }
   return out;
 }
+
+interface PodListJson {
+  items?: {
+    metadata?: { name?: string; uid?: string; labels?: Record<string, string> };
+    spec?: {
+      containers?: {
+        name?: string;
+        image?: string;
+        resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+      }[];
+    };
+    status?: { containerStatuses?: { name?: string; restartCount?: number }[] };
+  }[];
+}
+
+/**
+ * An inventory from the fixture pod list (which has no namespaces: they are taken from the summary by UID),
+ * the way discovery would fill it from the API.
+ */
+export function fixtureInventory(
+  extra: { node?: NodeInfo; namespaces?: [string, string][] } = {},
+): ClusterInventory {
+  const list = kubeletFixture('pods.json') as PodListJson;
+  const namespaceOf = new Map(
+    (summaryFixture(1).pods ?? []).map((p) => [p.podRef?.uid, p.podRef?.namespace]),
+  );
+  const pods = new Map<string, PodInfo>();
+  for (const item of list.items ?? []) {
+    const uid = item.metadata?.uid ?? '';
+    const statuses = item.status?.containerStatuses ?? [];
+    pods.set(uid, {
+      uid,
+      name: item.metadata?.name ?? '',
+      namespace: namespaceOf.get(uid) ?? '',
+      ...(item.metadata?.labels ? { labels: item.metadata.labels } : {}),
+      containers: (item.spec?.containers ?? []).map((c) => ({
+        name: c.name ?? '',
+        ...(c.image ? { image: c.image } : {}),
+        ...(c.resources?.requests ? { requests: c.resources.requests } : {}),
+        ...(c.resources?.limits ? { limits: c.resources.limits } : {}),
+        ...restarts(statuses.find((s) => s.name === c.name)?.restartCount),
+      })),
+    });
+  }
+  return {
+    nodes: new Map(extra.node ? [[extra.node.name, extra.node]] : []),
+    pods,
+    namespaces: new Map(extra.namespaces ?? []),
+  };
+}
+
+const restarts = (n: number | undefined) => (n === undefined ? {} : { restartCount: n });

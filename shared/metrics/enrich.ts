@@ -1,0 +1,304 @@
+import { METRIC_COUNT, metricId } from './catalogue.js';
+import type { ClusterInventory, ContainerInfo, NodeInfo, PodInfo, ResourceList } from './inventory.js';
+import { joinUserLabels, type Labels } from './labels.js';
+import { emptyValues, type MetricSet, type NodeBlock, type NodeSamples } from './model.js';
+import { quantityMilliValue, quantityValue } from './quantity.js';
+
+/**
+ * Enrich: what the Kubernetes API adds to a node's samples, as Heapster's pod-based, namespace-based and
+ * node-autoscaling enrichers did. Every set gets its labels (built once per entity); containers get their
+ * requests, limits and restart count from the pod spec, and containers of the spec that the kubelet did not
+ * report get a set of their own (so the node's reservation counts them); the node gets its capacity,
+ * allocatable, reservation and utilization.
+ */
+export interface EnrichOptions {
+  readonly clusterName?: string;
+  /** Joins the pod's user labels in the `labels` label; Heapster's default is ",". */
+  readonly labelSeparator?: string;
+  /** "heapster" names the runtime and misc system containers docker-daemon and system, as Heapster did. */
+  readonly systemContainerNames?: 'heapster' | 'kubelet';
+}
+
+export interface EnrichResult {
+  readonly block: NodeBlock;
+  /** Quantities that could not be parsed (at most a few messages). */
+  readonly problems: readonly string[];
+}
+
+const HEAPSTER_SYSTEM_NAMES: Readonly<Record<string, string>> = { runtime: 'docker-daemon', misc: 'system' };
+/** Extended resources counted as accelerator/request. */
+const ACCELERATOR_RESOURCES = ['nvidia.com/gpu', 'amd.com/gpu'] as const;
+
+const M = {
+  cpuRequest: metricId('cpu/request'),
+  cpuLimit: metricId('cpu/limit'),
+  memRequest: metricId('memory/request'),
+  memLimit: metricId('memory/limit'),
+  ephRequest: metricId('ephemeral_storage/request'),
+  ephLimit: metricId('ephemeral_storage/limit'),
+  acceleratorRequest: metricId('accelerator/request'),
+  restarts: metricId('restart_count'),
+  cpuRate: metricId('cpu/usage_rate'),
+  memUsage: metricId('memory/usage'),
+  ephUsage: metricId('ephemeral_storage/usage'),
+};
+
+/** One resource's node-level metrics and the container-level request they are reserved by. */
+const NODE_RESOURCES = [
+  {
+    resource: 'cpu',
+    milli: true,
+    request: M.cpuRequest,
+    usage: M.cpuRate,
+    capacity: metricId('cpu/node_capacity'),
+    allocatable: metricId('cpu/node_allocatable'),
+    reservation: metricId('cpu/node_reservation'),
+    utilization: metricId('cpu/node_utilization'),
+  },
+  {
+    resource: 'memory',
+    milli: false,
+    request: M.memRequest,
+    usage: M.memUsage,
+    capacity: metricId('memory/node_capacity'),
+    allocatable: metricId('memory/node_allocatable'),
+    reservation: metricId('memory/node_reservation'),
+    utilization: metricId('memory/node_utilization'),
+  },
+  {
+    resource: 'ephemeral-storage',
+    milli: false,
+    request: M.ephRequest,
+    usage: M.ephUsage,
+    capacity: metricId('ephemeral_storage/node_capacity'),
+    allocatable: metricId('ephemeral_storage/node_allocatable'),
+    reservation: metricId('ephemeral_storage/node_reservation'),
+    utilization: metricId('ephemeral_storage/node_utilization'),
+  },
+] as const;
+
+export function enrich(
+  samples: NodeSamples,
+  inventory: ClusterInventory,
+  options: EnrichOptions = {},
+): EnrichResult {
+  const quantities = new Quantities();
+  const sets = withStubContainers(samples.sets, inventory);
+  const values = emptyValues(sets.length);
+  values.set(samples.values);
+  const nodeInfo = inventory.nodes.get(samples.nodeName);
+  const labeller = new Labeller(samples.nodeName, nodeInfo, inventory, options);
+
+  const labels: Labels[] = new Array<Labels>(sets.length);
+  for (let s = 0; s < sets.length; s++) {
+    const set = sets[s] as MetricSet;
+    labels[s] = labeller.labels(set, s, sets);
+    if (set.type !== 'pod_container') continue;
+    const pod = inventory.pods.get(set.podUid);
+    const spec = pod?.containers.find((c) => c.name === set.containerName);
+    if (spec !== undefined) containerResources(values, s * METRIC_COUNT, spec, quantities);
+  }
+  for (let s = 0; s < sets.length; s++) {
+    if ((sets[s] as MetricSet).type === 'node') nodeResources(values, s, sets, nodeInfo, quantities);
+  }
+  return {
+    block: { nodeName: samples.nodeName, sets, values, points: samples.points, labels },
+    problems: quantities.problems,
+  };
+}
+
+/** The sets plus one stub pod_container set per spec container the kubelet did not report. */
+function withStubContainers(sets: readonly MetricSet[], inventory: ClusterInventory): readonly MetricSet[] {
+  const reported = new Map<number, string[]>();
+  for (const set of sets) {
+    if (set.type !== 'pod_container') continue;
+    const names = reported.get(set.pod);
+    if (names === undefined) reported.set(set.pod, [set.containerName]);
+    else names.push(set.containerName);
+  }
+  let out: MetricSet[] | undefined;
+  for (let p = 0; p < sets.length; p++) {
+    const pod = sets[p] as MetricSet;
+    if (pod.type !== 'pod') continue;
+    const info = inventory.pods.get(pod.podUid);
+    if (info === undefined) continue;
+    const names = reported.get(p);
+    for (const c of info.containers) {
+      if (names?.includes(c.name)) continue;
+      out ??= sets.slice();
+      out.push({
+        ...pod,
+        type: 'pod_container',
+        containerName: c.name,
+        pod: p,
+        startTime: NaN,
+        cpuTime: NaN,
+        memoryTime: NaN,
+        networkTime: NaN,
+      });
+    }
+  }
+  return out ?? sets;
+}
+
+function containerResources(values: Float64Array, base: number, spec: ContainerInfo, q: Quantities): void {
+  const { requests, limits } = spec;
+  // Heapster's convention: a resource the spec does not set is a request or limit of 0 (an invalid one is absent).
+  values[base + M.cpuRequest] = q.milli(requests?.cpu ?? 0) ?? NaN;
+  values[base + M.cpuLimit] = q.milli(limits?.cpu ?? 0) ?? NaN;
+  values[base + M.memRequest] = q.value(requests?.memory ?? 0) ?? NaN;
+  values[base + M.memLimit] = q.value(limits?.memory ?? 0) ?? NaN;
+  values[base + M.ephRequest] = q.value(requests?.['ephemeral-storage'] ?? 0) ?? NaN;
+  values[base + M.ephLimit] = q.value(limits?.['ephemeral-storage'] ?? 0) ?? NaN;
+  let accelerators: number | undefined;
+  for (const name of ACCELERATOR_RESOURCES) {
+    // Extended resources must be requested and limited alike; limits alone are allowed.
+    const n = q.value(requests?.[name] ?? limits?.[name]);
+    if (n !== undefined) accelerators = (accelerators ?? 0) + n;
+  }
+  if (accelerators !== undefined) values[base + M.acceleratorRequest] = accelerators;
+  if (typeof spec.restartCount === 'number' && spec.restartCount >= 0)
+    values[base + M.restarts] = spec.restartCount;
+}
+
+function nodeResources(
+  values: Float64Array,
+  node: number,
+  sets: readonly MetricSet[],
+  info: NodeInfo | undefined,
+  q: Quantities,
+): void {
+  const base = node * METRIC_COUNT;
+  for (const r of NODE_RESOURCES) {
+    const read = (list: ResourceList | undefined) =>
+      r.milli ? q.milli(list?.[r.resource]) : q.value(list?.[r.resource]);
+    const capacity = read(info?.capacity);
+    const allocatable = read(info?.allocatable);
+    if (capacity !== undefined) values[base + r.capacity] = capacity;
+    if (allocatable === undefined) continue;
+    values[base + r.allocatable] = allocatable;
+    if (allocatable <= 0) continue;
+    const requested = sumOverContainers(values, sets, r.request);
+    if (requested === requested) values[base + r.reservation] = requested / allocatable;
+    const used = values[base + r.usage] as number;
+    if (used === used) values[base + r.utilization] = used / allocatable;
+  }
+}
+
+/** Sum of a metric over the block's containers; NaN when no container has it. */
+function sumOverContainers(values: Float64Array, sets: readonly MetricSet[], metric: number): number {
+  let sum = NaN;
+  for (let s = 0; s < sets.length; s++) {
+    if ((sets[s] as MetricSet).type !== 'pod_container') continue;
+    const v = values[s * METRIC_COUNT + metric] as number;
+    if (v === v) sum = sum === sum ? sum + v : v;
+  }
+  return sum;
+}
+
+/** Builds each set's labels once, sharing the pod's labels with its containers. */
+class Labeller {
+  private readonly host: Record<string, string> = {};
+  private readonly separator: string;
+  private readonly heapsterNames: boolean;
+  private podLabels = new Map<number, Labels>();
+
+  constructor(
+    nodeName: string,
+    private readonly nodeInfo: NodeInfo | undefined,
+    private readonly inventory: ClusterInventory,
+    options: EnrichOptions,
+  ) {
+    this.separator = options.labelSeparator ?? ',';
+    this.heapsterNames = (options.systemContainerNames ?? 'heapster') === 'heapster';
+    put(this.host, 'cluster_name', options.clusterName);
+    put(this.host, 'nodename', nodeName);
+    put(this.host, 'hostname', nodeInfo?.hostname || nodeName);
+    put(this.host, 'host_id', nodeInfo?.hostId);
+  }
+
+  labels(set: MetricSet, index: number, sets: readonly MetricSet[]): Labels {
+    switch (set.type) {
+      case 'node':
+        return this.with({ type: 'node' }, 'labels', joinUserLabels(this.nodeInfo?.labels, this.separator));
+      case 'sys_container':
+        return this.with(
+          { type: 'sys_container' },
+          'container_name',
+          (this.heapsterNames ? HEAPSTER_SYSTEM_NAMES[set.containerName] : undefined) ?? set.containerName,
+        );
+      case 'pod':
+        return this.pod(set, index);
+      case 'pod_container': {
+        const pod = this.pod(sets[set.pod] as MetricSet, set.pod);
+        const info = this.inventory.pods.get(set.podUid);
+        const labels: Record<string, string> = {
+          ...pod,
+          type: 'pod_container',
+          container_name: set.containerName,
+        };
+        put(
+          labels,
+          'container_base_image',
+          info?.containers.find((c) => c.name === set.containerName)?.image,
+        );
+        return labels as Labels;
+      }
+      default:
+        return { ...this.host, type: set.type } as Labels;
+    }
+  }
+
+  private pod(set: MetricSet, index: number): Labels {
+    const cached = this.podLabels.get(index);
+    if (cached !== undefined) return cached;
+    const info: PodInfo | undefined = this.inventory.pods.get(set.podUid);
+    const labels: Record<string, string> = { type: 'pod', ...this.host };
+    put(labels, 'namespace_name', set.namespace);
+    put(labels, 'namespace_id', this.inventory.namespaces.get(set.namespace));
+    put(labels, 'pod_name', set.podName);
+    put(labels, 'pod_id', set.podUid);
+    put(labels, 'labels', joinUserLabels(info?.labels, this.separator));
+    this.podLabels.set(index, labels as Labels);
+    return labels as Labels;
+  }
+
+  private with(start: { type: Labels['type'] }, key: string, value: string | undefined): Labels {
+    const labels: Record<string, string> = { ...start, ...this.host };
+    put(labels, key, value);
+    return labels as Labels;
+  }
+}
+
+/** Sets a label only when its value is known: absent labels are left out, never empty. */
+function put(labels: Record<string, string>, key: string, value: string | undefined): void {
+  if (value !== undefined && value !== '') labels[key] = value;
+}
+
+/** Parsed quantities, memoised for one call (specs repeat the same few values). */
+class Quantities {
+  readonly problems: string[] = [];
+  private readonly cache = new Map<string | number, number | undefined>();
+  private readonly milliCache = new Map<string | number, number | undefined>();
+
+  value(q: string | number | undefined): number | undefined {
+    return q === undefined ? undefined : this.parse(q, this.cache, quantityValue);
+  }
+
+  milli(q: string | number | undefined): number | undefined {
+    return q === undefined ? undefined : this.parse(q, this.milliCache, quantityMilliValue);
+  }
+
+  private parse(
+    q: string | number,
+    cache: Map<string | number, number | undefined>,
+    parse: (q: string | number) => number | undefined,
+  ): number | undefined {
+    if (cache.has(q)) return cache.get(q);
+    const v = parse(q);
+    if (v === undefined && this.problems.length < 10)
+      this.problems.push(`invalid quantity ${JSON.stringify(q)}`);
+    cache.set(q, v);
+    return v;
+  }
+}
