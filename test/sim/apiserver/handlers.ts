@@ -1,0 +1,181 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerJson } from '../faults.js';
+import type { Fault } from '../faults.js';
+import type { ListPager, Page } from './paging.js';
+import type { ApiResource, ServedStores } from './resources.js';
+import {
+  acceptedTableVersion,
+  INCLUDE_OBJECT,
+  objectJson,
+  renderList,
+  renderTable,
+  sendList,
+} from './render.js';
+import type { IncludeObject } from './render.js';
+import {
+  compileFieldSelector,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from './selectors.js';
+import { notFound, sendStatus, status } from './status.js';
+import type { KubeObject } from './types.js';
+import { serveWatch } from './watch.js';
+import type { WatchCloser } from './watch.js';
+
+/** What resource requests need from the server around them. */
+export interface ResourceContext {
+  stores: ServedStores;
+  pager: ListPager;
+  now: () => number;
+  bookmarkIntervalMs: number;
+  defaultWatchTimeoutMs: number;
+  openWatches: Set<WatchCloser>;
+  /** A fault bending every get/list/watch answer, when set. */
+  fault: Fault | undefined;
+}
+
+export interface ResourceTarget {
+  resource: ApiResource;
+  namespace: string | undefined;
+  name: string | undefined;
+  watchPath: boolean;
+}
+
+class BadRequest extends Error {}
+
+const TRUE_VALUES = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+
+/** GET of one object, a list, or a watch. */
+export function serveResource(
+  ctx: ResourceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ResourceTarget,
+  query: URLSearchParams,
+): void {
+  try {
+    const watch = target.watchPath || TRUE_VALUES.has(query.get('watch') ?? '');
+    if (watch) return startWatch(ctx, res, target, query);
+    if (target.name !== undefined) return getObject(ctx, req, res, target);
+    return listObjects(ctx, req, res, target, query);
+  } catch (err) {
+    if (err instanceof SelectorError || err instanceof BadRequest)
+      return sendStatus(res, status(400, err.message));
+    throw err;
+  }
+}
+
+function getObject(
+  ctx: ResourceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ResourceTarget,
+): void {
+  const { resource, name } = target;
+  const stored = ctx.stores[resource.store].get(target.namespace ?? '', name!);
+  if (stored === undefined) return sendStatus(res, notFound(resource.name, name!, resource.group));
+  const body = objectJson(resource, stored);
+  answerJson(req, res, { render: () => body, renderMissingFields: () => body }, ctx.fault);
+}
+
+function selection(target: ResourceTarget, query: URLSearchParams): (object: KubeObject) => boolean {
+  const labels = parseLabelSelector(query.get('labelSelector') ?? '');
+  const fields = compileFieldSelector(
+    parseFieldSelector(query.get('fieldSelector') ?? ''),
+    target.resource.fieldLabels,
+  );
+  const { namespace, name } = target;
+  return (object) =>
+    (namespace === undefined || object.metadata.namespace === namespace) &&
+    (name === undefined || object.metadata.name === name) &&
+    matchesLabels(labels, object.metadata.labels) &&
+    fields(object);
+}
+
+function integerParam(query: URLSearchParams, param: string): number | undefined {
+  const text = query.get(param);
+  if (text === null || text === '') return undefined;
+  if (!/^-?\d+$/.test(text)) throw new BadRequest(`${param}: Invalid value: "${text}": must be an integer`);
+  return Number(text);
+}
+
+function listObjects(
+  ctx: ResourceContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ResourceTarget,
+  query: URLSearchParams,
+): void {
+  const { resource } = target;
+  const matches = selection(target, query);
+  const limit = integerParam(query, 'limit');
+  const continueToken = query.get('continue') ?? '';
+  const scope = `${resource.group}/${resource.name}/${target.namespace ?? ''}`;
+  let page: Page;
+  if (continueToken !== '') {
+    if ((query.get('resourceVersion') ?? '') !== '') {
+      throw new BadRequest('specifying resource version is not allowed when using continue');
+    }
+    const resumed = ctx.pager.resume(scope, continueToken, limit);
+    if ('failure' in resumed) {
+      return sendStatus(
+        res,
+        resumed.failure === 'expired' ? status(410, resumed.message) : status(400, resumed.message),
+      );
+    }
+    page = resumed;
+  } else {
+    integerParam(query, 'resourceVersion'); // validated only: every list is served from the latest state
+    const listed = ctx.stores[resource.store].list(target.namespace, matches);
+    page = ctx.pager.first(scope, listed.resourceVersion, listed.items, limit);
+  }
+  const tableVersion = acceptedTableVersion(req.headers.accept);
+  if (tableVersion !== undefined) {
+    const includeObject = (query.get('includeObject') ?? 'Metadata') as IncludeObject;
+    if (!INCLUDE_OBJECT.includes(includeObject)) {
+      throw new BadRequest(`includeObject: Unsupported value: "${includeObject}"`);
+    }
+    const body = renderTable(resource, page, { version: tableVersion, includeObject, now: ctx.now() });
+    return answerJson(req, res, { render: () => body, renderMissingFields: () => body }, ctx.fault);
+  }
+  if (ctx.fault === undefined) return sendList(res, resource, page);
+  const body = renderList(resource, page);
+  answerJson(req, res, { render: () => body, renderMissingFields: () => body }, ctx.fault);
+}
+
+function startWatch(
+  ctx: ResourceContext,
+  res: ServerResponse,
+  target: ResourceTarget,
+  query: URLSearchParams,
+): void {
+  const matches = selection(target, query);
+  const rvText = query.get('resourceVersion') ?? '';
+  if (rvText !== '' && !/^\d+$/.test(rvText)) {
+    throw new BadRequest(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`);
+  }
+  const sendInitialEvents = TRUE_VALUES.has(query.get('sendInitialEvents') ?? '');
+  const fromResourceVersion =
+    rvText === '' || rvText === '0' || sendInitialEvents ? undefined : Number(rvText);
+  const timeoutSeconds = integerParam(query, 'timeoutSeconds');
+  const store = ctx.stores[target.resource.store];
+  serveWatch(
+    res,
+    {
+      resource: target.resource,
+      store,
+      fromResourceVersion,
+      matches,
+      bookmarks: TRUE_VALUES.has(query.get('allowWatchBookmarks') ?? ''),
+      bookmarkIntervalMs: ctx.bookmarkIntervalMs,
+      initialEventsEnd: sendInitialEvents,
+      timeoutMs:
+        timeoutSeconds !== undefined && timeoutSeconds > 0
+          ? timeoutSeconds * 1000
+          : ctx.defaultWatchTimeoutMs,
+    },
+    ctx.openWatches,
+  );
+}
