@@ -1,17 +1,15 @@
 import { createRng, hash32, uuid, type Rng } from '../rng.js';
+import { between, buildMachine, MIB } from './build-machine.js';
+import { APPS, PAUSE_IMAGE, type AppKind } from './pod-apps.js';
 import type {
   CadvisorApiVersion,
   ContainerKind,
   ContainerLoad,
   ContainerModel,
   HostModel,
-  MachineModel,
   NetnsModel,
   PodRef,
 } from './model.js';
-
-const GIB = 1024 ** 3;
-const MIB = 1024 ** 2;
 
 /** Lets a test pin the own load of chosen containers (anything not returned keeps its seeded value). */
 export type LoadOverride = (host: number, container: ContainerModel) => Partial<ContainerLoad> | undefined;
@@ -30,92 +28,10 @@ export interface HostSettings {
   load?: LoadOverride;
 }
 
-interface AppKind {
-  app: string;
-  image: string;
-  namespace: string;
-  sidecar?: { name: string; image: string };
-  imageLabels?: Record<string, string>;
-}
-
-const APPS: readonly AppKind[] = [
-  {
-    app: 'nginx',
-    image: 'nginx:1.17.8',
-    namespace: 'default',
-    imageLabels: { maintainer: 'NGINX Docker Maintainers' },
-  },
-  { app: 'redis', image: 'redis:5.0.7', namespace: 'default' },
-  { app: 'frontend', image: 'gcr.io/google-samples/gb-frontend:v4', namespace: 'default' },
-  { app: 'fluentd', image: 'fluent/fluentd:v1.9', namespace: 'kube-system' },
-  {
-    app: 'api',
-    image: 'gcr.io/example/api:2.3.1',
-    namespace: 'shop',
-    sidecar: { name: 'log-shipper', image: 'busybox:1.31' },
-  },
-  { app: 'kube-dns', image: 'k8s.gcr.io/k8s-dns-kube-dns-amd64:1.14.13', namespace: 'kube-system' },
-];
-
-const PAUSE_IMAGE = 'k8s.gcr.io/pause:3.1';
 const ALPHANUM = 'bcdfghjklmnpqrstvwxz2456789';
 
 function sortedRecord(entries: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-function between(rng: Rng, min: number, max: number): number {
-  return min + rng.next() * (max - min);
-}
-
-function buildMachine(rng: Rng, s: HostSettings): MachineModel {
-  const numCores = rng.pick([2, 4, 8]);
-  const bootMs = s.anchorMs - rng.int(8, 30) * 3_600_000 - rng.int(0, 3_599_999);
-  const mac = (): string => `42:01:0a:80:${rng.hex(2)}:${rng.hex(2)}`;
-  return {
-    numCores,
-    numPhysicalCores: numCores / 2,
-    numSockets: 1,
-    cpuFrequencyKhz: rng.pick([2200000, 2300000, 2600000]),
-    memoryCapacity: numCores * 3.75 * GIB,
-    machineId: rng.hex(32),
-    systemUuid: uuid(rng).toUpperCase(),
-    bootId: uuid(rng),
-    bootMs,
-    disks: [
-      { name: 'sda', major: 8, minor: 0, size: 100 * GIB, scheduler: 'mq-deadline' },
-      { name: 'sdb', major: 8, minor: 16, size: 200 * GIB, scheduler: 'mq-deadline' },
-    ],
-    filesystems: [
-      {
-        device: '/dev/sda1',
-        disk: 'sda',
-        mountpoint: '/',
-        capacity: 98 * GIB,
-        inodes: 6_400_000,
-        baseUsage: Math.round(between(rng, 6, 14) * GIB),
-      },
-      {
-        device: '/dev/sdb1',
-        disk: 'sdb',
-        mountpoint: '/var/lib/docker',
-        capacity: 196 * GIB,
-        inodes: 12_800_000,
-        baseUsage: Math.round(between(rng, 3, 9) * GIB),
-      },
-    ],
-    nics: [
-      { name: 'eth0', macAddress: mac(), speedMbps: 10000, mtu: 1460 },
-      { name: 'eth1', macAddress: mac(), speedMbps: 10000, mtu: 1460 },
-    ],
-    cloudProvider: 'GCE',
-    instanceType: `n1-standard-${numCores}`,
-    instanceId: String(rng.int(1_000_000_000, 9_999_999_999)),
-    kernelVersion: '4.19.112+',
-    containerOsVersion: 'Container-Optimized OS from Google',
-    dockerVersion: '19.03.6',
-    cadvisorVersion: 'v0.34.0',
-  };
 }
 
 function load(partial: Partial<ContainerLoad>): ContainerLoad {
@@ -135,7 +51,7 @@ function load(partial: Partial<ContainerLoad>): ContainerLoad {
 /** Builds one host: machine, raw cgroups, a few pods (sandbox + containers) and one hand-started container. */
 export function buildHost(s: HostSettings): HostModel {
   const rng = createRng(hash32(`${s.seed}:cadvisor:${s.index}`));
-  const machine = buildMachine(rng, s);
+  const machine = buildMachine(rng, s.anchorMs);
   const list: ContainerModel[] = [];
   const historyMs = s.historySamples * s.housekeepingIntervalMs;
   const latestCreation = s.anchorMs - historyMs - 3_600_000;

@@ -61,17 +61,30 @@ export class FleetEndpoint {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
-    if (this.server !== undefined) return;
-    const server = createServer((req, res) => this.handle(req, res));
-    this.port = await listen(server, '127.0.0.1', this.port);
-    this.server = server;
+  private transition: Promise<void> = Promise.resolve();
+
+  start(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.server !== undefined) return;
+      const server = createServer((req, res) => this.handle(req, res));
+      this.port = await listen(server, '127.0.0.1', this.port);
+      this.server = server;
+    });
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) await close(server);
+  stop(): Promise<void> {
+    return this.enqueue(async () => {
+      const server = this.server;
+      this.server = undefined;
+      if (server !== undefined) await close(server);
+    });
+  }
+
+  /** Starts and stops run one after another, so overlapping fault changes cannot bind twice. */
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(step);
+    this.transition = next.catch(() => undefined);
+    return next;
   }
 
   /** `unreachable` closes the port; clearing it listens again on the same port. */

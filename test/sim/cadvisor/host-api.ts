@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
 import type { Payload } from '../faults.js';
-import { sampleInstants } from './counters.js';
+import { sampleInstants } from './housekeeping.js';
 import { isGoZeroTime, parseGoTime, compareInstants, type Instant } from './go-time.js';
 import { jsonPayload } from './json.js';
 import { servedApiVersions, subtree, type ContainerModel, type HostModel } from './model.js';
-import { containerInfoV1, machineInfo } from './render-v1.js';
+import { machineInfo } from './render-machine.js';
+import { containerInfoV1 } from './render-v1.js';
 import { attributes, specV2, statsV2 } from './render-v2.js';
 
 /** What a request gets: a JSON body (faults can bend it) or a plain-text answer such as cAdvisor's errors. */

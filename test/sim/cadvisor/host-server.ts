@@ -56,19 +56,32 @@ export class CadvisorHostServer {
     return this.server !== undefined;
   }
 
-  async start(): Promise<void> {
-    if (this.server !== undefined) return;
-    const server = createServer((req, res) => this.handle(req, res));
-    server.keepAliveTimeout = 30_000;
-    // A host started on port 0 keeps the port it got, so it comes back there after an outage.
-    this.host.port = await listen(server, this.host.ip, this.host.port);
-    this.server = server;
+  /** Starts and stops run one after another, so overlapping fault changes cannot bind twice. */
+  private transition: Promise<void> = Promise.resolve();
+
+  start(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.server !== undefined) return;
+      const server = createServer((req, res) => this.handle(req, res));
+      server.keepAliveTimeout = 30_000;
+      // A host started on port 0 keeps the port it got, so it comes back there after an outage.
+      this.host.port = await listen(server, this.host.ip, this.host.port);
+      this.server = server;
+    });
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server !== undefined) await close(server);
+  stop(): Promise<void> {
+    return this.enqueue(async () => {
+      const server = this.server;
+      this.server = undefined;
+      if (server !== undefined) await close(server);
+    });
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(step);
+    this.transition = next.catch(() => undefined);
+    return next;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

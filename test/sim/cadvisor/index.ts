@@ -10,7 +10,7 @@ import { createTruth, type CadvisorTruth } from './truth.js';
 
 export type { CadvisorApiVersion } from './model.js';
 export type { CadvisorTruth, ContainerFacts, ObservedLoad } from './truth.js';
-export type { ContainerSample } from './counters.js';
+export type { ContainerSample } from './sample-types.js';
 export { MISSING_FIELDS } from './json.js';
 export { DEFAULT_NUM_STATS, DEFAULT_V2_COUNT } from './host-api.js';
 
@@ -98,7 +98,9 @@ export async function startCadvisorFleet(options: CadvisorFleetOptions): Promise
     () => new FleetEndpoint(() => fleetMachines(models), options.fleetPageSize ?? 100),
   );
 
+  let stopped = false;
   const stopAll = async (): Promise<void> => {
+    stopped = true;
     await Promise.all([...servers.map((s) => s.stop()), ...fleets.map((f) => f.stop())]);
   };
   try {
@@ -115,6 +117,7 @@ export async function startCadvisorFleet(options: CadvisorFleetOptions): Promise
     return h;
   };
   const reconcile = async (): Promise<void> => {
+    if (stopped) throw new Error('the simulated cAdvisor fleet has been stopped');
     await Promise.all(
       servers.map((s) => (faultOf(s.host.name)?.kind === 'unreachable' ? s.stop() : s.start())),
     );
@@ -150,6 +153,7 @@ export async function startCadvisorFleet(options: CadvisorFleetOptions): Promise
     setFleetFault: async (index, fault) => {
       const f = fleets[index];
       if (f === undefined) throw new Error(`no fleet endpoint ${index}`);
+      if (stopped) throw new Error('the simulated cAdvisor fleet has been stopped');
       await f.setFault(fault);
     },
     stop: stopAll,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildHost, type HostSettings } from './build-host.js';
-import { sampleContainer, sampleInstants, type ContainerSample } from './counters.js';
+import { sampleContainer, type ContainerSample } from './counters.js';
+import { sampleInstants } from './housekeeping.js';
 import { goTime, parseGoTime } from './go-time.js';
 import { CGROUP_UNLIMITED, goJson } from './json.js';
 import type { HostModel } from './model.js';

@@ -163,3 +163,8 @@ export function subtree(host: HostModel, name: string): ContainerModel[] {
   const c = containerOf(host, name);
   return [c, ...c.children.flatMap((child) => subtree(host, child))];
 }
+
+/** Nanoseconds the container has existed at `at` (0 before its creation). */
+export function elapsedNs(c: ContainerModel, at: Instant): number {
+  return Math.max(0, (at.ms - c.creationMs) * 1_000_000 + at.ns);
+}

@@ -1,17 +1,10 @@
-import { sampleContainer, type ContainerSample } from './counters.js';
+import { sampleContainer } from './counters.js';
 import { nanosBetween, type Instant } from './go-time.js';
 import { MISSING_FIELDS, omitPaths, type JsonObject } from './json.js';
 import { containerOf, type HostModel } from './model.js';
-import {
-  cpuStats,
-  diskIoStats,
-  fsStats,
-  loadStats,
-  machineInfo,
-  memoryStats,
-  networkV2,
-  specFacts,
-} from './render-v1.js';
+import { machineInfo } from './render-machine.js';
+import type { ContainerSample } from './sample-types.js';
+import { cpuStats, diskIoStats, fsStats, loadStats, memoryStats, networkV2, specFacts } from './render-v1.js';
 
 /*
  * JSON of cAdvisor's info/v2 types as the v2.0 API serves them. /stats gives, per container, the list

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { startCadvisorFleet, type CadvisorFleet, type CadvisorFleetOptions } from './index.js';
 
 /** Starts a fleet in a random 127.B block (B in 100..199), trying another block when one is taken. */
@@ -27,4 +28,16 @@ export async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, init);
   if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+/** Opens (and closes) a TCP connection: 'connected', or the error code such as ECONNREFUSED. */
+export function tcpProbe(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
 }

@@ -1,4 +1,5 @@
-import { sampleContainer, sampleInstants, type ContainerSample } from './counters.js';
+import { sampleContainer, type ContainerSample } from './counters.js';
+import { sampleInstants } from './housekeeping.js';
 import { goTime, parseGoTime } from './go-time.js';
 import { containerOf, subtree, type ContainerModel, type HostModel, type PodRef } from './model.js';
 
