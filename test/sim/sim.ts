@@ -5,7 +5,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer } from './apiserver/server.js';
-import { createResourceStore, createVersioner, type ResourceStore } from './apiserver/store.js';
+import { createClusterStores, type ServedStores } from './apiserver/resources.js';
 import { createClock, type SimClock } from './clock.js';
 import { Cluster, NAMESPACES } from './cluster.js';
 import { EventGenerator } from './events.js';
@@ -82,12 +82,7 @@ export interface Sim {
   readonly kubelets: Kubelets;
   readonly truth: Truth;
   readonly events: EventGenerator;
-  readonly stores: {
-    nodes: ResourceStore;
-    pods: ResourceStore;
-    namespaces: ResourceStore;
-    events: ResourceStore;
-  };
+  readonly stores: ServedStores;
   setFault(node: string | 'all', fault: Fault | undefined): Promise<void>;
   /** The one JSON line the CLI prints when ready. */
   describe(): Record<string, unknown>;
@@ -109,23 +104,11 @@ export async function startSim(overrides: Partial<SimOptions> = {}): Promise<Sim
     Array.from({ length: o.nodes + 64 }, (_, i) => addresses.node(i)),
   );
 
-  const versioner = createVersioner(1000);
-  const store = (resource: string, kind: string, namespaced: boolean, apiVersion = 'v1'): ResourceStore =>
-    createResourceStore({
-      resource,
-      kind,
-      apiVersion,
-      namespaced,
-      versioner,
-      historyLimit: o.watchHistory,
-      now: clock.now,
-    });
-  const stores = {
-    namespaces: store('namespaces', 'Namespace', false),
-    nodes: store('nodes', 'Node', false),
-    pods: store('pods', 'Pod', true),
-    events: store('events', 'Event', true),
-  };
+  const stores = createClusterStores({
+    historyLimit: o.watchHistory,
+    now: clock.now,
+    initialResourceVersion: 1000,
+  });
 
   const cluster = new Cluster({
     nodes: 0,
@@ -241,21 +224,22 @@ export async function startSim(overrides: Partial<SimOptions> = {}): Promise<Sim
     upstream.end();
   };
 
-  let sim: Sim | undefined;
+  const self: { sim?: Sim } = {};
   const apiServer = await startApiServer({
     stores,
     token,
     tls,
+    now: clock.now,
     bookmarkIntervalMs: o.bookmarkIntervalMs,
     proxy,
-    extraRoutes: (req, res) => controlRoutes(req, res, () => sim as Sim),
+    extraRoutes: (req, res) => controlRoutes(req, res, () => self.sim as Sim),
   });
   const kubeconfigPath = join(workDir, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, apiServer.httpsUrl, tls.caPem, token);
 
   const life = lifeTimer(cluster, o);
   events.start();
-  sim = {
+  const sim: Sim = {
     instanceId,
     apiServer,
     url: apiServer.httpsUrl,
@@ -295,6 +279,7 @@ export async function startSim(overrides: Partial<SimOptions> = {}): Promise<Sim
       if (ownDir) rmSync(workDir, { recursive: true, force: true });
     },
   };
+  self.sim = sim;
   return sim;
 }
 
