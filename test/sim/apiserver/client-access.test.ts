@@ -1,28 +1,10 @@
 import assert from 'node:assert/strict';
-import { get as httpGet } from 'node:http';
-import type { IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
 import { startApiServer } from './server.js';
 import type { ApiServer } from './server.js';
-import { kubeConfigFor, statusOf } from './test-client.js';
+import { fetchRaw, kubeConfigFor, statusOf } from './test-client.js';
 import { makeCoreEvent, makeNode, makePod } from './test-objects.js';
-
-function fetchRaw(
-  url: string,
-  options: { ca?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
-  return new Promise((resolve, reject) => {
-    const get = url.startsWith('https:') ? httpsGet : httpGet;
-    get(url, { ca: options.ca, headers: options.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    }).on('error', reject);
-  });
-}
 
 describe('apiserver access: TLS, tokens, node proxy, faults, events.k8s.io', () => {
   let server: ApiServer;

@@ -6,10 +6,12 @@ import type { ApiResource, ServedStores } from './resources.js';
 import {
   acceptedTableVersion,
   INCLUDE_OBJECT,
+  jsonWatchEncoder,
   objectJson,
   renderList,
   renderTable,
   sendList,
+  tableWatchEncoder,
 } from './render.js';
 import type { IncludeObject } from './render.js';
 import {
@@ -57,7 +59,7 @@ export function serveResource(
 ): void {
   try {
     const watch = target.watchPath || TRUE_VALUES.has(query.get('watch') ?? '');
-    if (watch) return startWatch(ctx, res, target, query);
+    if (watch) return startWatch(ctx, req, res, target, query);
     if (target.name !== undefined) return getObject(ctx, req, res, target);
     return listObjects(ctx, req, res, target, query);
   } catch (err) {
@@ -133,10 +135,7 @@ function listObjects(
   }
   const tableVersion = acceptedTableVersion(req.headers.accept);
   if (tableVersion !== undefined) {
-    const includeObject = (query.get('includeObject') ?? 'Metadata') as IncludeObject;
-    if (!INCLUDE_OBJECT.includes(includeObject)) {
-      throw new BadRequest(`includeObject: Unsupported value: "${includeObject}"`);
-    }
+    const includeObject = includeObjectParam(query);
     const body = renderTable(resource, page, { version: tableVersion, includeObject, now: ctx.now() });
     return answerJson(req, res, { render: () => body, renderMissingFields: () => body }, ctx.fault);
   }
@@ -145,8 +144,17 @@ function listObjects(
   answerJson(req, res, { render: () => body, renderMissingFields: () => body }, ctx.fault);
 }
 
+function includeObjectParam(query: URLSearchParams): IncludeObject {
+  const includeObject = (query.get('includeObject') ?? 'Metadata') as IncludeObject;
+  if (!INCLUDE_OBJECT.includes(includeObject)) {
+    throw new BadRequest(`includeObject: Unsupported value: "${includeObject}"`);
+  }
+  return includeObject;
+}
+
 function startWatch(
   ctx: ResourceContext,
+  req: IncomingMessage,
   res: ServerResponse,
   target: ResourceTarget,
   query: URLSearchParams,
@@ -161,6 +169,15 @@ function startWatch(
     rvText === '' || rvText === '0' || sendInitialEvents ? undefined : Number(rvText);
   const timeoutSeconds = integerParam(query, 'timeoutSeconds');
   const store = ctx.stores[target.resource.store];
+  const tableVersion = acceptedTableVersion(req.headers.accept);
+  const encode =
+    tableVersion === undefined
+      ? jsonWatchEncoder(target.resource)
+      : tableWatchEncoder(
+          target.resource,
+          { version: tableVersion, includeObject: includeObjectParam(query) },
+          ctx.now,
+        );
   serveWatch(
     res,
     {
@@ -171,6 +188,7 @@ function startWatch(
       bookmarks: TRUE_VALUES.has(query.get('allowWatchBookmarks') ?? ''),
       bookmarkIntervalMs: ctx.bookmarkIntervalMs,
       initialEventsEnd: sendInitialEvents,
+      encode,
       timeoutMs:
         timeoutSeconds !== undefined && timeoutSeconds > 0
           ? timeoutSeconds * 1000

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,5 +156,55 @@ describe('apiserver with the real kubectl', () => {
   test('get --raw through the node proxy', async () => {
     const body = await kubectl('get', '--raw', '/api/v1/nodes/node-a/proxy/stats/summary');
     assert.deepEqual(JSON.parse(body), summary);
+  });
+
+  test('get pods -w prints the initial rows, then changes as they happen', async () => {
+    const child = spawn(
+      'kubectl',
+      [
+        '--kubeconfig',
+        kubeconfig,
+        '--cache-dir',
+        join(home, 'cache'),
+        'get',
+        'pods',
+        '-n',
+        'kube-system',
+        '-w',
+      ],
+      { env: { PATH: process.env.PATH, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    const waitForLines = (count: number): Promise<string[][]> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`kubectl printed only:\n${output}`)), 15_000);
+        const check = (): void => {
+          const lines = rows(output);
+          if (output.endsWith('\n') && lines.length >= count) {
+            clearTimeout(timer);
+            child.stdout.off('data', check);
+            resolve(lines);
+          }
+        };
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (output += chunk));
+    try {
+      assert.deepEqual(await waitForLines(2), [
+        ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+        ['kube-proxy-x1', '1/1', 'Running', '0', '3d'],
+      ]);
+      server.stores.pods.create(
+        makePod('kube-system', 'coredns-0', { nodeName: 'node-b', createdAt: NOW - 30 * SECOND }),
+      );
+      assert.deepEqual((await waitForLines(3))[2], ['coredns-0', '1/1', 'Running', '0', '30s']);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+      server.stores.pods.delete('kube-system', 'coredns-0');
+    }
   });
 });

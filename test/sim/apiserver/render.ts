@@ -103,25 +103,50 @@ export interface TableOptions {
   now: number;
 }
 
+function tableRow(resource: ApiResource, stored: StoredObject, options: TableOptions): string {
+  const row = TABLE_PRINTERS[resource.store].row(stored.object, options.now);
+  let object = '';
+  if (options.includeObject === 'Object') object = `,"object":${objectJson(resource, stored)}`;
+  else if (options.includeObject === 'Metadata') {
+    object =
+      `,"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1",` +
+      `"metadata":${JSON.stringify(stored.object.metadata)}}`;
+  }
+  const conditions = row.conditions === undefined ? '' : `,"conditions":${JSON.stringify(row.conditions)}`;
+  return `{"cells":${JSON.stringify(row.cells)}${conditions}${object}}`;
+}
+
 /** A meta.k8s.io Table of the page, rows computed from the stored (core) objects. */
 export function renderTable(resource: ApiResource, page: Page, options: TableOptions): string {
-  const printer = TABLE_PRINTERS[resource.store];
-  const rows = page.items.map((stored) => {
-    const row = printer.row(stored.object, options.now);
-    let object = '';
-    if (options.includeObject === 'Object') object = `,"object":${objectJson(resource, stored)}`;
-    else if (options.includeObject === 'Metadata') {
-      object =
-        `,"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1",` +
-        `"metadata":${JSON.stringify(stored.object.metadata)}}`;
-    }
-    const conditions = row.conditions === undefined ? '' : `,"conditions":${JSON.stringify(row.conditions)}`;
-    return `{"cells":${JSON.stringify(row.cells)}${conditions}${object}}`;
-  });
+  const rows = page.items.map((stored) => tableRow(resource, stored, options));
   return (
     `{"kind":"Table","apiVersion":"meta.k8s.io/${options.version}","metadata":${listMetadata(page)},` +
-    `"columnDefinitions":${JSON.stringify(printer.columns)},"rows":[${rows.join(',')}]}`
+    `"columnDefinitions":${JSON.stringify(TABLE_PRINTERS[resource.store].columns)},"rows":[${rows.join(',')}]}`
   );
+}
+
+/** How a watch writes each object: as stored, or (`kubectl get -w`) as a one-row Table. */
+export type WatchObjectEncoder = (stored: StoredObject) => string;
+
+export function jsonWatchEncoder(resource: ApiResource): WatchObjectEncoder {
+  return (stored) => objectJson(resource, stored);
+}
+
+/** One-row Tables; like the real server, only the first carries the column definitions. */
+export function tableWatchEncoder(
+  resource: ApiResource,
+  options: Omit<TableOptions, 'now'>,
+  now: () => number,
+) {
+  let headers = JSON.stringify(TABLE_PRINTERS[resource.store].columns);
+  return (stored: StoredObject): string => {
+    const table =
+      `{"kind":"Table","apiVersion":"meta.k8s.io/${options.version}",` +
+      `"metadata":{"resourceVersion":"${stored.resourceVersion}"},"columnDefinitions":${headers},` +
+      `"rows":[${tableRow(resource, stored, { ...options, now: now() })}]}`;
+    headers = 'null';
+    return table;
+  };
 }
 
 /**

@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { ApiServer } from './server.js';
 
@@ -100,4 +103,26 @@ export function statusOf(err: unknown): { code?: number; reason?: string; messag
   if (typeof body === 'string')
     return JSON.parse(body) as { code?: number; reason?: string; message?: string };
   return (body ?? {}) as { code?: number; reason?: string; message?: string };
+}
+
+/** A plain request, for what the typed client does not show (headers, raw bodies, unauthenticated calls). */
+export function fetchRaw(
+  url: string,
+  options: { ca?: string; headers?: Record<string, string>; method?: string } = {},
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = request(
+      url,
+      { ca: options.ca, headers: options.headers, method: options.method ?? 'GET' },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { bookmarkLine, objectJson, watchLine } from './render.js';
+import { bookmarkLine, watchLine } from './render.js';
+import type { WatchObjectEncoder } from './render.js';
 import type { ApiResource } from './resources.js';
 import { status } from './status.js';
 import type { ResourceStore, StoreEvent } from './store.js';
@@ -16,6 +17,7 @@ export interface WatchRequest {
   /** After the initial ADDED events, a BOOKMARK annotated k8s.io/initial-events-end (sendInitialEvents=true). */
   initialEventsEnd: boolean;
   timeoutMs: number;
+  encode: WatchObjectEncoder;
 }
 
 /** Ends a watch stream cleanly (the chunked body is terminated, the client sees a normal close). */
@@ -28,7 +30,7 @@ export type WatchCloser = () => void;
 export function serveWatch(res: ServerResponse, watch: WatchRequest, open: Set<WatchCloser>): void {
   const { resource } = watch;
   const send = (event: StoreEvent): void => {
-    res.write(watchLine(event.type, objectJson(resource, event.stored)));
+    res.write(watchLine(event.type, watch.encode(event.stored)));
   };
   res.writeHead(200, {
     'content-type': 'application/json',
@@ -49,7 +51,7 @@ export function serveWatch(res: ServerResponse, watch: WatchRequest, open: Set<W
     res.write(
       initial
         .slice(i, i + 1000)
-        .map((e) => watchLine(e.type, objectJson(resource, e.stored)))
+        .map((e) => watchLine(e.type, watch.encode(e.stored)))
         .join(''),
     );
   }
