@@ -1,0 +1,133 @@
+import type { ClusterInventory, ContainerInfo, NodeInfo, PodInfo, ResourceList } from '../metrics/inventory.js';
+import type { FetchOutcome } from '../runtime/http-get.js';
+import type { KubeConnection, RequestLimits } from './connect.js';
+
+/** A node as the scraper needs it: where its kubelet is, and whether it is worth asking. */
+export interface NodeTarget {
+  readonly name: string;
+  /** InternalIP, else ExternalIP, else Hostname: where a direct kubelet scrape goes. */
+  readonly address: string | undefined;
+  readonly ready: boolean;
+}
+
+export interface Discovery {
+  readonly inventory: ClusterInventory;
+  readonly nodes: readonly NodeTarget[];
+}
+
+export class DiscoveryError extends Error {
+  constructor(
+    readonly resource: string,
+    readonly outcome: Extract<FetchOutcome, { ok: false }>,
+  ) {
+    super(`listing ${resource} failed (${outcome.reason}): ${outcome.message}`);
+    this.name = 'DiscoveryError';
+  }
+}
+
+type Item = Record<string, unknown>;
+type List = { metadata?: { continue?: string }; items?: Item[] };
+
+/** Lists a resource in pages of `pageSize` (limit/continue), answering the items. Throws DiscoveryError. */
+export async function listAll(conn: KubeConnection, path: string, pageSize: number, limits: RequestLimits): Promise<Item[]> {
+  const items: Item[] = [];
+  let token: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: String(pageSize) });
+    if (token) query.set('continue', token);
+    const outcome = await conn.get(`${path}?${query}`, limits);
+    if (!outcome.ok) throw new DiscoveryError(path, outcome);
+    let page: List;
+    try {
+      page = JSON.parse(outcome.body.toString('utf8')) as List;
+    } catch (err) {
+      throw new DiscoveryError(path, { ok: false, reason: 'connection', message: `bad JSON: ${(err as Error).message}` });
+    }
+    for (const item of page.items ?? []) items.push(item);
+    token = page.metadata?.continue || undefined;
+  } while (token !== undefined);
+  return items;
+}
+
+/** Nodes, pods and namespaces: what enrich needs from the API, and the nodes to scrape. */
+export async function discover(conn: KubeConnection, limits: RequestLimits, pageSize = 500): Promise<Discovery> {
+  const [nodeItems, podItems, namespaceItems] = await Promise.all([
+    listAll(conn, '/api/v1/nodes', pageSize, limits),
+    listAll(conn, '/api/v1/pods', pageSize, limits),
+    listAll(conn, '/api/v1/namespaces', pageSize, limits),
+  ]);
+  const nodes = new Map<string, NodeInfo>();
+  const targets: NodeTarget[] = [];
+  for (const item of nodeItems) {
+    const { info, target } = toNode(item);
+    nodes.set(info.name, info);
+    targets.push(target);
+  }
+  const pods = new Map<string, PodInfo>();
+  for (const item of podItems) {
+    const pod = toPod(item);
+    if (pod !== undefined) pods.set(pod.uid, pod);
+  }
+  const namespaces = new Map<string, string>();
+  for (const item of namespaceItems) {
+    const meta = item['metadata'] as { name?: string; uid?: string } | undefined;
+    if (meta?.name && meta.uid) namespaces.set(meta.name, meta.uid);
+  }
+  return { inventory: { nodes, pods, namespaces }, nodes: targets };
+}
+
+function toNode(item: Item): { info: NodeInfo; target: NodeTarget } {
+  const meta = (item['metadata'] ?? {}) as { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  const spec = (item['spec'] ?? {}) as { providerID?: string };
+  const status = (item['status'] ?? {}) as {
+    capacity?: ResourceList;
+    allocatable?: ResourceList;
+    addresses?: { type: string; address: string }[];
+    conditions?: { type: string; status: string }[];
+  };
+  const address = (type: string): string | undefined => status.addresses?.find((a) => a.type === type)?.address;
+  const hostId = spec.providerID ?? meta.annotations?.['node.alpha.kubernetes.io/host-id'];
+  return {
+    info: {
+      name: meta.name,
+      hostname: address('Hostname') ?? meta.name,
+      ...(hostId !== undefined ? { hostId } : {}),
+      ...(meta.labels ? { labels: meta.labels } : {}),
+      ...(status.capacity ? { capacity: status.capacity } : {}),
+      ...(status.allocatable ? { allocatable: status.allocatable } : {}),
+    },
+    target: {
+      name: meta.name,
+      address: address('InternalIP') ?? address('ExternalIP') ?? address('Hostname'),
+      ready: status.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+    },
+  };
+}
+
+function toPod(item: Item): PodInfo | undefined {
+  const meta = item['metadata'] as { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> } | undefined;
+  if (!meta?.uid || !meta.name || !meta.namespace) return undefined;
+  const spec = (item['spec'] ?? {}) as {
+    nodeName?: string;
+    containers?: { name: string; image?: string; resources?: { requests?: ResourceList; limits?: ResourceList } }[];
+  };
+  const statuses = ((item['status'] ?? {}) as { containerStatuses?: { name: string; restartCount?: number }[] }).containerStatuses ?? [];
+  const containers: ContainerInfo[] = (spec.containers ?? []).map((c) => {
+    const restartCount = statuses.find((s) => s.name === c.name)?.restartCount;
+    return {
+      name: c.name,
+      ...(c.image !== undefined ? { image: c.image } : {}),
+      ...(c.resources?.requests ? { requests: c.resources.requests } : {}),
+      ...(c.resources?.limits ? { limits: c.resources.limits } : {}),
+      ...(restartCount !== undefined ? { restartCount } : {}),
+    };
+  });
+  return {
+    uid: meta.uid,
+    name: meta.name,
+    namespace: meta.namespace,
+    ...(spec.nodeName ? { nodeName: spec.nodeName } : {}),
+    ...(meta.labels ? { labels: meta.labels } : {}),
+    containers,
+  };
+}

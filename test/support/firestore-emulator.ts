@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startServerProcess, type ServerProcess } from './processes.js';
+
+/** The Firestore emulator from the gcloud SDK, on a free loopback port. */
+export interface FirestoreEmulator extends ServerProcess {
+  readonly host: string;
+  /** Deletes every document of a project's default database. */
+  reset(projectId: string): Promise<void>;
+}
+
+function launcher(): { command: string; args: (port: number) => string[] } {
+  const sdkRoot = execFileSync('gcloud', ['info', '--format=value(installation.sdk_root)'], { encoding: 'utf8' }).trim();
+  const direct = join(sdkRoot, 'platform', 'cloud-firestore-emulator', 'cloud_firestore_emulator');
+  // The SDK's own launcher skips gcloud's Python start-up; gcloud is the fallback.
+  if (existsSync(direct)) return { command: direct, args: (port) => ['start', '--host=127.0.0.1', `--port=${port}`] };
+  return { command: 'gcloud', args: (port) => ['emulators', 'firestore', 'start', `--host-port=127.0.0.1:${port}`, '--quiet'] };
+}
+
+export async function startFirestoreEmulator(): Promise<FirestoreEmulator> {
+  const { command, args } = launcher();
+  const proc = await startServerProcess({
+    name: 'Firestore emulator',
+    command,
+    args,
+    timeoutMs: 30_000,
+    // "Ok" at / is the emulator's readiness answer; our child must not have died (someone else's port).
+    ready: async (port, child) => {
+      if (child.exitCode !== null) return false;
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      return res.ok && (await res.text()).trim() === 'Ok';
+    },
+  });
+  const host = `127.0.0.1:${proc.port}`;
+  return {
+    ...proc,
+    host,
+    reset: async (projectId) => {
+      const res = await fetch(`http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`, { method: 'DELETE' });
+      if (!res.ok) throw new Error(`Firestore emulator reset failed: HTTP ${res.status}`);
+    },
+  };
+}
