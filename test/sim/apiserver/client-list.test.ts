@@ -76,6 +76,16 @@ describe('apiserver lists through @kubernetes/client-node', () => {
     );
   });
 
+  test('with a selector remainingItemCount is left out; resourceVersion=0 ignores limit', async () => {
+    const selected = await core.listPodForAllNamespaces({ limit: 5, labelSelector: 'app=web' });
+    assert.equal(selected.items.length, 5);
+    assert.ok(selected.metadata?._continue);
+    assert.equal(selected.metadata?.remainingItemCount, undefined);
+    const fromCache = await core.listPodForAllNamespaces({ limit: 5, resourceVersion: '0' });
+    assert.equal(fromCache.items.length, expected.length);
+    assert.equal(fromCache.metadata?._continue, undefined);
+  });
+
   test('a continue token older than its lifetime answers 410 Expired', async () => {
     const first = await core.listNode({ limit: 1 });
     assert.equal(first.items.length, 1);

@@ -81,12 +81,14 @@ export function apiResourceList(group: string, version: string): object | undefi
   if (served.length === 0) return undefined;
   const resources = served.map(describeResource);
   if (group === '') {
+    // Every method is handed to the proxy hook, as the real server forwards them all.
+    const verbs = ['create', 'delete', 'get', 'patch', 'update'];
     resources.push({
       name: 'nodes/proxy',
       singularName: '',
       namespaced: false,
       kind: 'NodeProxyOptions',
-      verbs: ['get'],
+      verbs,
     });
   }
   const sorted = resources.sort((a, b) =>

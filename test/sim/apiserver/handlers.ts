@@ -129,9 +129,19 @@ function listObjects(
     }
     page = resumed;
   } else {
-    integerParam(query, 'resourceVersion'); // validated only: every list is served from the latest state
+    // Every list is served from the latest state. "0" means "from the watch cache", which (before 1.33)
+    // ignores limit and answers everything in one page.
+    const fromCache = integerParam(query, 'resourceVersion') === 0;
     const listed = ctx.stores[resource.store].list(target.namespace, matches);
-    page = ctx.pager.first(scope, listed.resourceVersion, listed.items, limit);
+    // With a selector the server cannot know how many items remain, so it leaves the count out.
+    const selective = (query.get('labelSelector') ?? '') !== '' || (query.get('fieldSelector') ?? '') !== '';
+    page = ctx.pager.first(
+      scope,
+      listed.resourceVersion,
+      listed.items,
+      fromCache ? undefined : limit,
+      !selective,
+    );
   }
   const tableVersion = acceptedTableVersion(req.headers.accept);
   if (tableVersion !== undefined) {

@@ -15,12 +15,16 @@ export interface Page {
 export type Resumed = Page | { readonly failure: 'expired' | 'invalid'; readonly message: string };
 
 export interface ListPager {
-  /** The first page of a list (all of it when limit is undefined or large enough). */
+  /**
+   * The first page of a list (all of it when limit is undefined or large enough). `countRemaining` false
+   * leaves remainingItemCount out, as the real server does for lists with a selector.
+   */
   first(
     scope: string,
     resourceVersion: number,
     items: readonly StoredObject[],
     limit: number | undefined,
+    countRemaining?: boolean,
   ): Page;
   /** The page a continue token points at; `scope` must be the one the token was made for. */
   resume(scope: string, token: string, limit: number | undefined): Resumed;
@@ -40,6 +44,7 @@ interface Snapshot {
   readonly resourceVersion: number;
   readonly items: readonly StoredObject[];
   readonly createdAt: number;
+  readonly countRemaining: boolean;
 }
 
 interface TokenBody {
@@ -79,24 +84,22 @@ export function createListPager(options: ListPagerOptions = {}): ListPager {
     // The snapshot outlives its last page so a retried request still finds it; expiry and the cap clean up.
     if (end >= snapshot.items.length) return { resourceVersion: snapshot.resourceVersion, items };
     const body: TokenBody = { s: id, o: end, rv: snapshot.resourceVersion };
-    return {
-      resourceVersion: snapshot.resourceVersion,
-      items,
-      continueToken: Buffer.from(JSON.stringify(body)).toString('base64'),
-      remainingItemCount: snapshot.items.length - end,
-    };
+    const continueToken = Buffer.from(JSON.stringify(body)).toString('base64');
+    if (!snapshot.countRemaining) return { resourceVersion: snapshot.resourceVersion, items, continueToken };
+    const remainingItemCount = snapshot.items.length - end;
+    return { resourceVersion: snapshot.resourceVersion, items, continueToken, remainingItemCount };
   };
 
   return {
     get liveSnapshots() {
       return snapshots.size;
     },
-    first: (scope, resourceVersion, items, limit) => {
+    first: (scope, resourceVersion, items, limit, countRemaining = true) => {
       if (limit === undefined || limit <= 0 || items.length <= limit) return { resourceVersion, items };
       dropExpired();
       while (snapshots.size >= maxSnapshots) snapshots.delete(snapshots.keys().next().value!);
       const id = nextId++;
-      const snapshot: Snapshot = { scope, resourceVersion, items, createdAt: now() };
+      const snapshot: Snapshot = { scope, resourceVersion, items, createdAt: now(), countRemaining };
       snapshots.set(id, snapshot);
       return page(id, snapshot, 0, limit);
     },
