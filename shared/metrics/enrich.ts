@@ -1,6 +1,6 @@
-import { METRIC_COUNT, metricId } from './catalogue.js';
-import type { ClusterInventory, ContainerInfo, NodeInfo, PodInfo, ResourceList } from './inventory.js';
-import { joinUserLabels, type Labels } from './labels.js';
+import { METRIC_COUNT, metricId, type MetricSetType } from './catalogue.js';
+import type { ClusterInventory, ContainerInfo, NodeInfo, ResourceList } from './inventory.js';
+import { joinUserLabels, type Labels, type SetLabelKey } from './labels.js';
 import { emptyValues, type MetricSet, type NodeBlock, type NodeSamples } from './model.js';
 import { quantityMilliValue, quantityValue } from './quantity.js';
 
@@ -92,10 +92,11 @@ export function enrich(
   const labels: Labels[] = new Array<Labels>(sets.length);
   for (let s = 0; s < sets.length; s++) {
     const set = sets[s] as MetricSet;
-    labels[s] = labeller.labels(set, s, sets);
-    if (set.type !== 'pod_container') continue;
-    const pod = inventory.pods.get(set.podUid);
-    const spec = pod?.containers.find((c) => c.name === set.containerName);
+    const spec =
+      set.type === 'pod_container'
+        ? inventory.pods.get(set.podUid)?.containers.find((c) => c.name === set.containerName)
+        : undefined;
+    labels[s] = labeller.labels(set, s, sets, spec);
     if (spec !== undefined) containerResources(values, s * METRIC_COUNT, spec, quantities);
   }
   for (let s = 0; s < sets.length; s++) {
@@ -196,83 +197,94 @@ function sumOverContainers(values: Float64Array, sets: readonly MetricSet[], met
   return sum;
 }
 
-/** Builds each set's labels once, sharing the pod's labels with its containers. */
+/** Labels under construction: named property writes keep these objects fast in V8. */
+type Draft = { -readonly [K in SetLabelKey]?: string } & { type: MetricSetType };
+
+/** A label value worth writing: absent labels are left out, never empty. */
+const known = (value: string | undefined): value is string => value !== undefined && value !== '';
+
+/**
+ * Builds each set's labels once, sharing the pod's label values with its containers. Objects are built by
+ * named property writes, not spreads: V8 clones a spread of ten properties some thirty times slower.
+ */
 class Labeller {
-  private readonly host: Record<string, string> = {};
+  private readonly clusterName: string | undefined;
+  private readonly hostname: string;
+  private readonly hostId: string | undefined;
   private readonly separator: string;
   private readonly heapsterNames: boolean;
-  private podLabels = new Map<number, Labels>();
+  private readonly podLabels = new Map<number, Labels>();
 
   constructor(
-    nodeName: string,
+    private readonly nodeName: string,
     private readonly nodeInfo: NodeInfo | undefined,
     private readonly inventory: ClusterInventory,
     options: EnrichOptions,
   ) {
     this.separator = options.labelSeparator ?? ',';
     this.heapsterNames = (options.systemContainerNames ?? 'heapster') === 'heapster';
-    put(this.host, 'cluster_name', options.clusterName);
-    put(this.host, 'nodename', nodeName);
-    put(this.host, 'hostname', nodeInfo?.hostname || nodeName);
-    put(this.host, 'host_id', nodeInfo?.hostId);
+    this.clusterName = known(options.clusterName) ? options.clusterName : undefined;
+    this.hostname = known(nodeInfo?.hostname) ? nodeInfo.hostname : nodeName;
+    this.hostId = known(nodeInfo?.hostId) ? nodeInfo.hostId : undefined;
   }
 
-  labels(set: MetricSet, index: number, sets: readonly MetricSet[]): Labels {
+  labels(set: MetricSet, index: number, sets: readonly MetricSet[], spec: ContainerInfo | undefined): Labels {
     switch (set.type) {
-      case 'node':
-        return this.with({ type: 'node' }, 'labels', joinUserLabels(this.nodeInfo?.labels, this.separator));
-      case 'sys_container':
-        return this.with(
-          { type: 'sys_container' },
-          'container_name',
-          (this.heapsterNames ? HEAPSTER_SYSTEM_NAMES[set.containerName] : undefined) ?? set.containerName,
-        );
+      case 'node': {
+        const labels = this.start('node');
+        const user = joinUserLabels(this.nodeInfo?.labels, this.separator);
+        if (known(user)) labels.labels = user;
+        return labels;
+      }
+      case 'sys_container': {
+        const labels = this.start('sys_container');
+        const name = set.containerName;
+        labels.container_name = (this.heapsterNames ? HEAPSTER_SYSTEM_NAMES[name] : undefined) ?? name;
+        return labels;
+      }
       case 'pod':
         return this.pod(set, index);
       case 'pod_container': {
         const pod = this.pod(sets[set.pod] as MetricSet, set.pod);
-        const info = this.inventory.pods.get(set.podUid);
-        const labels: Record<string, string> = {
-          ...pod,
-          type: 'pod_container',
-          container_name: set.containerName,
-        };
-        put(
-          labels,
-          'container_base_image',
-          info?.containers.find((c) => c.name === set.containerName)?.image,
-        );
-        return labels as Labels;
+        const labels = this.start('pod_container');
+        if (pod.namespace_name !== undefined) labels.namespace_name = pod.namespace_name;
+        if (pod.namespace_id !== undefined) labels.namespace_id = pod.namespace_id;
+        if (pod.pod_name !== undefined) labels.pod_name = pod.pod_name;
+        if (pod.pod_id !== undefined) labels.pod_id = pod.pod_id;
+        if (pod.labels !== undefined) labels.labels = pod.labels;
+        labels.container_name = set.containerName;
+        if (known(spec?.image)) labels.container_base_image = spec.image;
+        return labels;
       }
       default:
-        return { ...this.host, type: set.type } as Labels;
+        return this.start(set.type);
     }
+  }
+
+  /** The labels every set of the node has. */
+  private start(type: MetricSetType): Draft {
+    const labels: Draft = { type };
+    if (this.clusterName !== undefined) labels.cluster_name = this.clusterName;
+    labels.nodename = this.nodeName;
+    labels.hostname = this.hostname;
+    if (this.hostId !== undefined) labels.host_id = this.hostId;
+    return labels;
   }
 
   private pod(set: MetricSet, index: number): Labels {
     const cached = this.podLabels.get(index);
     if (cached !== undefined) return cached;
-    const info: PodInfo | undefined = this.inventory.pods.get(set.podUid);
-    const labels: Record<string, string> = { type: 'pod', ...this.host };
-    put(labels, 'namespace_name', set.namespace);
-    put(labels, 'namespace_id', this.inventory.namespaces.get(set.namespace));
-    put(labels, 'pod_name', set.podName);
-    put(labels, 'pod_id', set.podUid);
-    put(labels, 'labels', joinUserLabels(info?.labels, this.separator));
-    this.podLabels.set(index, labels as Labels);
-    return labels as Labels;
+    const labels = this.start('pod');
+    if (known(set.namespace)) labels.namespace_name = set.namespace;
+    const namespaceId = this.inventory.namespaces.get(set.namespace);
+    if (known(namespaceId)) labels.namespace_id = namespaceId;
+    if (known(set.podName)) labels.pod_name = set.podName;
+    if (known(set.podUid)) labels.pod_id = set.podUid;
+    const user = joinUserLabels(this.inventory.pods.get(set.podUid)?.labels, this.separator);
+    if (known(user)) labels.labels = user;
+    this.podLabels.set(index, labels);
+    return labels;
   }
-
-  private with(start: { type: Labels['type'] }, key: string, value: string | undefined): Labels {
-    const labels: Record<string, string> = { ...start, ...this.host };
-    put(labels, key, value);
-    return labels as Labels;
-  }
-}
-
-/** Sets a label only when its value is known: absent labels are left out, never empty. */
-function put(labels: Record<string, string>, key: string, value: string | undefined): void {
-  if (value !== undefined && value !== '') labels[key] = value;
 }
 
 /** Parsed quantities, memoised for one call (specs repeat the same few values). */
