@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
 import { startApiServer } from './server.js';
 import type { ApiServer } from './server.js';
-import { fetchRaw, kubeConfigFor, statusOf } from './test-client.js';
+import { fetchRaw, kubeConfigFor, recordWatch, statusOf } from './test-client.js';
 import { makeCoreEvent, makeNode, makePod } from './test-objects.js';
 
 describe('apiserver access: TLS, tokens, node proxy, faults, events.k8s.io', () => {
@@ -120,6 +120,18 @@ describe('apiserver access: TLS, tokens, node proxy, faults, events.k8s.io', () 
     }
     const pods = await kubeConfigFor(server).makeApiClient(CoreV1Api).listPodForAllNamespaces();
     assert.equal(pods.items.length, 1);
+  });
+
+  test('an API fault refuses watches with the HTTP status, which client-node reports to done()', async () => {
+    server.setApiFault({ kind: 'status', code: 503 });
+    try {
+      const watch = await recordWatch(kubeConfigFor(server), '/api/v1/pods', { timeoutSeconds: 5 });
+      const err = (await watch.done) as { statusCode?: number };
+      assert.equal(err.statusCode, 503);
+      assert.equal(watch.events.length, 0);
+    } finally {
+      server.setApiFault(undefined);
+    }
   });
 
   test('events.k8s.io/v1 serves the stored core events converted, same uid and resourceVersion', async () => {

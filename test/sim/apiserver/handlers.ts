@@ -49,6 +49,11 @@ class BadRequest extends Error {}
 
 const TRUE_VALUES = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 
+/** Whether the request is a watch: the /watch/ path form, or watch=true (any spelling Go's ParseBool takes). */
+export function isWatch(target: Pick<ResourceTarget, 'watchPath'>, query: URLSearchParams): boolean {
+  return target.watchPath || TRUE_VALUES.has(query.get('watch') ?? '');
+}
+
 /** GET of one object, a list, or a watch. */
 export function serveResource(
   ctx: ResourceContext,
@@ -58,8 +63,7 @@ export function serveResource(
   query: URLSearchParams,
 ): void {
   try {
-    const watch = target.watchPath || TRUE_VALUES.has(query.get('watch') ?? '');
-    if (watch) return startWatch(ctx, req, res, target, query);
+    if (isWatch(target, query)) return startWatch(ctx, req, res, target, query);
     if (target.name !== undefined) return getObject(ctx, req, res, target);
     return listObjects(ctx, req, res, target, query);
   } catch (err) {

@@ -10,7 +10,7 @@ import { close, listen } from '../loopback.js';
 import { generateTls } from '../tls.js';
 import type { SimTls } from '../tls.js';
 import { apiGroupList, apiResourceList, apiVersions, eventsApiGroup, versionInfo } from './discovery.js';
-import { serveResource } from './handlers.js';
+import { isWatch, serveResource } from './handlers.js';
 import type { ResourceContext } from './handlers.js';
 import { createListPager } from './paging.js';
 import { createClusterStores } from './resources.js';
@@ -19,6 +19,14 @@ import { parseRoute } from './routes.js';
 import type { Route } from './routes.js';
 import { notFound, pathNotFound, sendStatus, status } from './status.js';
 import type { WatchCloser } from './watch.js';
+
+/*
+ * A Kubernetes API server for tests, spoken to over HTTP and HTTPS by real clients (client-node, kubectl):
+ * GET/list/watch of nodes, namespaces, pods and events (core/v1 and events.k8s.io/v1), discovery, Table
+ * printing, the node proxy. What it deliberately leaves out: writes through the API, lists at an exact older
+ * resourceVersion (every list is served from the latest state), and waiting for a watch resourceVersion
+ * newer than the current one (such a watch just starts delivering after it).
+ */
 
 /**
  * Answers `/api/v1/nodes/NAME/proxy/PATH`. `path` is the decoded target on the node, starting with "/";
@@ -110,7 +118,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     if (route.kind !== 'resource') return serveFixed(route, res);
     const fault = ctx.fault;
-    const watching = route.watchPath || /^(1|t|true)$/i.test(url.searchParams.get('watch') ?? '');
+    const watching = isWatch(route, url.searchParams);
     const serve = (bend: Fault | undefined): void =>
       serveResource({ ...ctx, fault: bend }, req, res, route, url.searchParams);
     if (fault === undefined) return serve(undefined);
