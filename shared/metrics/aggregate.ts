@@ -70,16 +70,12 @@ export function aggregate(block: NodeBlock): AggregateResult {
   fillPodsFromContainers(sets, values);
   fillNodeFromPods(sets, values);
 
-  const namespaces: Record<string, { id?: string; sums: Partial<Record<AggregatedMetric, number>> }> = {};
-  const cluster: Partial<Record<AggregatedMetric, number>> = {};
+  const namespaces = new Map<string, DraftNamespace>();
+  const cluster: DraftSums = {};
   for (let s = 0; s < sets.length; s++) {
     const set = sets[s] as MetricSet;
     if (set.type === 'pod' && set.namespace !== '') {
-      let ns = namespaces[set.namespace];
-      if (ns === undefined) {
-        ns = { sums: {} };
-        namespaces[set.namespace] = ns;
-      }
+      const ns = draftNamespace(namespaces, set.namespace);
       const id = (labels[s] as Labels).namespace_id;
       if (id !== undefined) ns.id = id;
       addRow(ns.sums, values, s);
@@ -87,7 +83,7 @@ export function aggregate(block: NodeBlock): AggregateResult {
       addRow(cluster, values, s);
     }
   }
-  return { block: { ...block, values }, partial: { namespaces, cluster } };
+  return { block: { ...block, values }, partial: { namespaces: Object.fromEntries(namespaces), cluster } };
 }
 
 function fillPodsFromContainers(sets: readonly MetricSet[], values: Float64Array): void {
@@ -132,7 +128,7 @@ function fillNodeFromPods(sets: readonly MetricSet[], values: Float64Array): voi
   }
 }
 
-function addRow(sums: Partial<Record<AggregatedMetric, number>>, values: Float64Array, set: number): void {
+function addRow(sums: DraftSums, values: Float64Array, set: number): void {
   for (let k = 0; k < NAMESPACE_METRICS.length; k++) {
     const v = values[set * METRIC_COUNT + (NAMESPACE_IDS[k] as number)] as number;
     if (v !== v) continue;
@@ -143,24 +139,36 @@ function addRow(sums: Partial<Record<AggregatedMetric, number>>, values: Float64
 
 /** One partial from many; the order does not matter. */
 export function mergePartials(partials: readonly AggregatePartial[]): AggregatePartial {
-  const namespaces: Record<string, { id?: string; sums: Partial<Record<AggregatedMetric, number>> }> = {};
-  const cluster: Partial<Record<AggregatedMetric, number>> = {};
+  const namespaces = new Map<string, DraftNamespace>();
+  const cluster: DraftSums = {};
   for (const partial of partials) {
     for (const [name, ns] of Object.entries(partial.namespaces)) {
-      let into = namespaces[name];
-      if (into === undefined) {
-        into = { sums: {} };
-        namespaces[name] = into;
-      }
+      const into = draftNamespace(namespaces, name);
       if (ns.id !== undefined) into.id = ns.id;
       addSums(into.sums, ns.sums);
     }
     addSums(cluster, partial.cluster);
   }
-  return { namespaces, cluster };
+  return { namespaces: Object.fromEntries(namespaces), cluster };
 }
 
-function addSums(into: Partial<Record<AggregatedMetric, number>>, from: AggregateSums): void {
+type DraftSums = Partial<Record<AggregatedMetric, number>>;
+interface DraftNamespace {
+  id?: string;
+  sums: DraftSums;
+}
+
+// A Map, not an object: "constructor" and "toString" are valid namespace names.
+function draftNamespace(namespaces: Map<string, DraftNamespace>, name: string): DraftNamespace {
+  let ns = namespaces.get(name);
+  if (ns === undefined) {
+    ns = { sums: {} };
+    namespaces.set(name, ns);
+  }
+  return ns;
+}
+
+function addSums(into: DraftSums, from: AggregateSums): void {
   for (const name of NAMESPACE_METRICS) {
     const v = from[name];
     if (typeof v === 'number' && Number.isFinite(v)) into[name] = (into[name] ?? 0) + v;

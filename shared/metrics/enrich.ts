@@ -25,7 +25,10 @@ export interface EnrichResult {
   readonly problems: readonly string[];
 }
 
-const HEAPSTER_SYSTEM_NAMES: Readonly<Record<string, string>> = { runtime: 'docker-daemon', misc: 'system' };
+const HEAPSTER_SYSTEM_NAMES: ReadonlyMap<string, string> = new Map([
+  ['runtime', 'docker-daemon'],
+  ['misc', 'system'],
+]);
 /** Extended resources counted as accelerator/request. */
 const ACCELERATOR_RESOURCES = ['nvidia.com/gpu', 'amd.com/gpu'] as const;
 
@@ -239,7 +242,7 @@ class Labeller {
       case 'sys_container': {
         const labels = this.start('sys_container');
         const name = set.containerName;
-        labels.container_name = (this.heapsterNames ? HEAPSTER_SYSTEM_NAMES[name] : undefined) ?? name;
+        labels.container_name = (this.heapsterNames ? HEAPSTER_SYSTEM_NAMES.get(name) : undefined) ?? name;
         return labels;
       }
       case 'pod':

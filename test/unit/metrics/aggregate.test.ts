@@ -186,3 +186,28 @@ describe('partials from shards', () => {
     assert.ok(block.values.every((v) => Number.isNaN(v)));
   });
 });
+
+describe('namespace names that are also Object.prototype members', () => {
+  test('are plain keys', () => {
+    const payload = (t: number): Summary => ({
+      node: { nodeName: 'n1' },
+      pods: ['constructor', 'toString', '__proto__'].map((ns, i) => ({
+        podRef: { name: `p${i}`, namespace: ns, uid: `u${i}` },
+        memory: { time: new Date(Date.UTC(2024, 0, 1, 0, 0, t)).toISOString(), usageBytes: 10 * (i + 1) },
+      })),
+    });
+    const none: ClusterInventory = { nodes: new Map(), pods: new Map(), namespaces: new Map() };
+    const { partial } = twoRounds(payload(0), payload(10), none);
+    const merged = mergePartials([partial, JSON.parse(JSON.stringify(partial)) as AggregatePartial]);
+    assert.deepEqual(Object.keys(merged.namespaces).sort(), ['__proto__', 'constructor', 'toString']);
+    const block = finalizeAggregates(merged);
+    assert.deepEqual(
+      block.labels.map((l) => l.namespace_name),
+      ['__proto__', 'constructor', 'toString', undefined],
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((s) => value(block, s, 'memory/usage')),
+      [60, 20, 40],
+    );
+  });
+});
