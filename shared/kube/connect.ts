@@ -35,9 +35,15 @@ export interface ConnectDeps {
 export async function loadKubeConfig(source: SummaryApiSource, deps: ConnectDeps): Promise<KubeConfig> {
   const kc = new KubeConfig();
   const caData = source.caFile === undefined ? undefined : readFileSync(source.caFile).toString('base64');
-  const cluster = (server: string) => ({ name: 'cluster', server, skipTLSVerify: source.insecure, ...(caData ? { caData } : {}) });
+  const cluster = (server: string) => ({
+    name: 'cluster',
+    server,
+    skipTLSVerify: source.insecure,
+    ...(caData ? { caData } : {}),
+  });
   if (source.auth.kind === 'google') {
-    if (deps.googleAccessToken === undefined) throw new Error('auth=google needs Google credentials, and none are available');
+    if (deps.googleAccessToken === undefined)
+      throw new Error('auth=google needs Google credentials, and none are available');
     const token = await deps.googleAccessToken();
     kc.loadFromClusterAndUser(cluster(source.apiServer as string), { name: 'google', token });
   } else if (source.auth.kind === 'kubeconfig') {
@@ -74,7 +80,8 @@ export async function connect(source: SummaryApiSource, deps: ConnectDeps): Prom
   await kc.applyToHTTPSOptions(tls);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(tls.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-  if (typeof tls.auth === 'string') headers['authorization'] = `Basic ${Buffer.from(tls.auth).toString('base64')}`;
+  if (typeof tls.auth === 'string')
+    headers['authorization'] = `Basic ${Buffer.from(tls.auth).toString('base64')}`;
   const agentOptions = { keepAlive: true, maxSockets: source.concurrency, scheduling: 'lifo' as const };
   const httpsAgent = new HttpsAgent({
     ...agentOptions,

@@ -1,4 +1,10 @@
-import type { ClusterInventory, ContainerInfo, NodeInfo, PodInfo, ResourceList } from '../metrics/inventory.js';
+import type {
+  ClusterInventory,
+  ContainerInfo,
+  NodeInfo,
+  PodInfo,
+  ResourceList,
+} from '../metrics/inventory.js';
 import type { FetchOutcome } from '../runtime/http-get.js';
 import type { KubeConnection, RequestLimits } from './connect.js';
 
@@ -29,7 +35,12 @@ type Item = Record<string, unknown>;
 type List = { metadata?: { continue?: string }; items?: Item[] };
 
 /** Lists a resource in pages of `pageSize` (limit/continue), answering the items. Throws DiscoveryError. */
-export async function listAll(conn: KubeConnection, path: string, pageSize: number, limits: RequestLimits): Promise<Item[]> {
+export async function listAll(
+  conn: KubeConnection,
+  path: string,
+  pageSize: number,
+  limits: RequestLimits,
+): Promise<Item[]> {
   const items: Item[] = [];
   let token: string | undefined;
   do {
@@ -41,7 +52,11 @@ export async function listAll(conn: KubeConnection, path: string, pageSize: numb
     try {
       page = JSON.parse(outcome.body.toString('utf8')) as List;
     } catch (err) {
-      throw new DiscoveryError(path, { ok: false, reason: 'connection', message: `bad JSON: ${(err as Error).message}` });
+      throw new DiscoveryError(path, {
+        ok: false,
+        reason: 'connection',
+        message: `bad JSON: ${(err as Error).message}`,
+      });
     }
     for (const item of page.items ?? []) items.push(item);
     token = page.metadata?.continue || undefined;
@@ -50,7 +65,11 @@ export async function listAll(conn: KubeConnection, path: string, pageSize: numb
 }
 
 /** Nodes, pods and namespaces: what enrich needs from the API, and the nodes to scrape. */
-export async function discover(conn: KubeConnection, limits: RequestLimits, pageSize = 500): Promise<Discovery> {
+export async function discover(
+  conn: KubeConnection,
+  limits: RequestLimits,
+  pageSize = 500,
+): Promise<Discovery> {
   const [nodeItems, podItems, namespaceItems] = await Promise.all([
     listAll(conn, '/api/v1/nodes', pageSize, limits),
     listAll(conn, '/api/v1/pods', pageSize, limits),
@@ -77,7 +96,11 @@ export async function discover(conn: KubeConnection, limits: RequestLimits, page
 }
 
 function toNode(item: Item): { info: NodeInfo; target: NodeTarget } {
-  const meta = (item['metadata'] ?? {}) as { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  const meta = (item['metadata'] ?? {}) as {
+    name: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   const spec = (item['spec'] ?? {}) as { providerID?: string };
   const status = (item['status'] ?? {}) as {
     capacity?: ResourceList;
@@ -85,7 +108,8 @@ function toNode(item: Item): { info: NodeInfo; target: NodeTarget } {
     addresses?: { type: string; address: string }[];
     conditions?: { type: string; status: string }[];
   };
-  const address = (type: string): string | undefined => status.addresses?.find((a) => a.type === type)?.address;
+  const address = (type: string): string | undefined =>
+    status.addresses?.find((a) => a.type === type)?.address;
   const hostId = spec.providerID ?? meta.annotations?.['node.alpha.kubernetes.io/host-id'];
   return {
     info: {
@@ -105,13 +129,20 @@ function toNode(item: Item): { info: NodeInfo; target: NodeTarget } {
 }
 
 function toPod(item: Item): PodInfo | undefined {
-  const meta = item['metadata'] as { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> } | undefined;
+  const meta = item['metadata'] as
+    { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> } | undefined;
   if (!meta?.uid || !meta.name || !meta.namespace) return undefined;
   const spec = (item['spec'] ?? {}) as {
     nodeName?: string;
-    containers?: { name: string; image?: string; resources?: { requests?: ResourceList; limits?: ResourceList } }[];
+    containers?: {
+      name: string;
+      image?: string;
+      resources?: { requests?: ResourceList; limits?: ResourceList };
+    }[];
   };
-  const statuses = ((item['status'] ?? {}) as { containerStatuses?: { name: string; restartCount?: number }[] }).containerStatuses ?? [];
+  const statuses =
+    ((item['status'] ?? {}) as { containerStatuses?: { name: string; restartCount?: number }[] })
+      .containerStatuses ?? [];
   const containers: ContainerInfo[] = (spec.containers ?? []).map((c) => {
     const restartCount = statuses.find((s) => s.name === c.name)?.restartCount;
     return {

@@ -1,8 +1,9 @@
-import { METRIC_COUNT, metricId, type MetricSetType } from './catalogue.js';
+import { METRIC_COUNT, metricId } from './catalogue.js';
+import { Labeller, type LabelOptions } from './entity-labels.js';
 import type { ClusterInventory, ContainerInfo, NodeInfo, ResourceList } from './inventory.js';
-import { joinUserLabels, type Labels, type SetLabelKey } from './labels.js';
+import type { Labels } from './labels.js';
 import { emptyValues, type MetricSet, type NodeBlock, type NodeSamples } from './model.js';
-import { quantityMilliValue, quantityValue } from './quantity.js';
+import { QuantityCache } from './quantity.js';
 
 /**
  * Enrich: what the Kubernetes API adds to a node's samples, as Heapster's pod-based, namespace-based and
@@ -11,13 +12,7 @@ import { quantityMilliValue, quantityValue } from './quantity.js';
  * report get a set of their own (so the node's reservation counts them); the node gets its capacity,
  * allocatable, reservation and utilization.
  */
-export interface EnrichOptions {
-  readonly clusterName?: string;
-  /** Joins the pod's user labels in the `labels` label; Heapster's default is ",". */
-  readonly labelSeparator?: string;
-  /** "heapster" names the runtime and misc system containers docker-daemon and system, as Heapster did. */
-  readonly systemContainerNames?: 'heapster' | 'kubelet';
-}
+export type EnrichOptions = LabelOptions;
 
 export interface EnrichResult {
   readonly block: NodeBlock;
@@ -25,10 +20,6 @@ export interface EnrichResult {
   readonly problems: readonly string[];
 }
 
-const HEAPSTER_SYSTEM_NAMES: ReadonlyMap<string, string> = new Map([
-  ['runtime', 'docker-daemon'],
-  ['misc', 'system'],
-]);
 /** Extended resources counted as accelerator/request. */
 const ACCELERATOR_RESOURCES = ['nvidia.com/gpu', 'amd.com/gpu'] as const;
 
@@ -85,7 +76,7 @@ export function enrich(
   inventory: ClusterInventory,
   options: EnrichOptions = {},
 ): EnrichResult {
-  const quantities = new Quantities();
+  const quantities = new QuantityCache();
   const sets = withStubContainers(samples.sets, inventory);
   const values = emptyValues(sets.length);
   values.set(samples.values);
@@ -145,7 +136,7 @@ function withStubContainers(sets: readonly MetricSet[], inventory: ClusterInvent
   return out ?? sets;
 }
 
-function containerResources(values: Float64Array, base: number, spec: ContainerInfo, q: Quantities): void {
+function containerResources(values: Float64Array, base: number, spec: ContainerInfo, q: QuantityCache): void {
   const { requests, limits } = spec;
   // Heapster's convention: a resource the spec does not set is a request or limit of 0 (an invalid one is absent).
   values[base + M.cpuRequest] = q.milli(requests?.cpu ?? 0) ?? NaN;
@@ -170,7 +161,7 @@ function nodeResources(
   node: number,
   sets: readonly MetricSet[],
   info: NodeInfo | undefined,
-  q: Quantities,
+  q: QuantityCache,
 ): void {
   const base = node * METRIC_COUNT;
   for (const r of NODE_RESOURCES) {
@@ -198,122 +189,4 @@ function sumOverContainers(values: Float64Array, sets: readonly MetricSet[], met
     if (v === v) sum = sum === sum ? sum + v : v;
   }
   return sum;
-}
-
-/** Labels under construction: named property writes keep these objects fast in V8. */
-type Draft = { -readonly [K in SetLabelKey]?: string } & { type: MetricSetType };
-
-/** A label value worth writing: absent labels are left out, never empty. */
-const known = (value: string | undefined): value is string => value !== undefined && value !== '';
-
-/**
- * Builds each set's labels once, sharing the pod's label values with its containers. Objects are built by
- * named property writes, not spreads: V8 clones a spread of ten properties some thirty times slower.
- */
-class Labeller {
-  private readonly clusterName: string | undefined;
-  private readonly hostname: string;
-  private readonly hostId: string | undefined;
-  private readonly separator: string;
-  private readonly heapsterNames: boolean;
-  private readonly podLabels = new Map<number, Labels>();
-
-  constructor(
-    private readonly nodeName: string,
-    private readonly nodeInfo: NodeInfo | undefined,
-    private readonly inventory: ClusterInventory,
-    options: EnrichOptions,
-  ) {
-    this.separator = options.labelSeparator ?? ',';
-    this.heapsterNames = (options.systemContainerNames ?? 'heapster') === 'heapster';
-    this.clusterName = known(options.clusterName) ? options.clusterName : undefined;
-    this.hostname = known(nodeInfo?.hostname) ? nodeInfo.hostname : nodeName;
-    this.hostId = known(nodeInfo?.hostId) ? nodeInfo.hostId : undefined;
-  }
-
-  labels(set: MetricSet, index: number, sets: readonly MetricSet[], spec: ContainerInfo | undefined): Labels {
-    switch (set.type) {
-      case 'node': {
-        const labels = this.start('node');
-        const user = joinUserLabels(this.nodeInfo?.labels, this.separator);
-        if (known(user)) labels.labels = user;
-        return labels;
-      }
-      case 'sys_container': {
-        const labels = this.start('sys_container');
-        const name = set.containerName;
-        labels.container_name = (this.heapsterNames ? HEAPSTER_SYSTEM_NAMES.get(name) : undefined) ?? name;
-        return labels;
-      }
-      case 'pod':
-        return this.pod(set, index);
-      case 'pod_container': {
-        const pod = this.pod(sets[set.pod] as MetricSet, set.pod);
-        const labels = this.start('pod_container');
-        if (pod.namespace_name !== undefined) labels.namespace_name = pod.namespace_name;
-        if (pod.namespace_id !== undefined) labels.namespace_id = pod.namespace_id;
-        if (pod.pod_name !== undefined) labels.pod_name = pod.pod_name;
-        if (pod.pod_id !== undefined) labels.pod_id = pod.pod_id;
-        if (pod.labels !== undefined) labels.labels = pod.labels;
-        labels.container_name = set.containerName;
-        if (known(spec?.image)) labels.container_base_image = spec.image;
-        return labels;
-      }
-      default:
-        return this.start(set.type);
-    }
-  }
-
-  /** The labels every set of the node has. */
-  private start(type: MetricSetType): Draft {
-    const labels: Draft = { type };
-    if (this.clusterName !== undefined) labels.cluster_name = this.clusterName;
-    labels.nodename = this.nodeName;
-    labels.hostname = this.hostname;
-    if (this.hostId !== undefined) labels.host_id = this.hostId;
-    return labels;
-  }
-
-  private pod(set: MetricSet, index: number): Labels {
-    const cached = this.podLabels.get(index);
-    if (cached !== undefined) return cached;
-    const labels = this.start('pod');
-    if (known(set.namespace)) labels.namespace_name = set.namespace;
-    const namespaceId = this.inventory.namespaces.get(set.namespace);
-    if (known(namespaceId)) labels.namespace_id = namespaceId;
-    if (known(set.podName)) labels.pod_name = set.podName;
-    if (known(set.podUid)) labels.pod_id = set.podUid;
-    const user = joinUserLabels(this.inventory.pods.get(set.podUid)?.labels, this.separator);
-    if (known(user)) labels.labels = user;
-    this.podLabels.set(index, labels);
-    return labels;
-  }
-}
-
-/** Parsed quantities, memoised for one call (specs repeat the same few values). */
-class Quantities {
-  readonly problems: string[] = [];
-  private readonly cache = new Map<string | number, number | undefined>();
-  private readonly milliCache = new Map<string | number, number | undefined>();
-
-  value(q: string | number | undefined): number | undefined {
-    return q === undefined ? undefined : this.parse(q, this.cache, quantityValue);
-  }
-
-  milli(q: string | number | undefined): number | undefined {
-    return q === undefined ? undefined : this.parse(q, this.milliCache, quantityMilliValue);
-  }
-
-  private parse(
-    q: string | number,
-    cache: Map<string | number, number | undefined>,
-    parse: (q: string | number) => number | undefined,
-  ): number | undefined {
-    if (cache.has(q)) return cache.get(q);
-    const v = parse(q);
-    if (v === undefined && this.problems.length < 10)
-      this.problems.push(`invalid quantity ${JSON.stringify(q)}`);
-    cache.set(q, v);
-    return v;
-  }
 }

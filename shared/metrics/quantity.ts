@@ -52,3 +52,31 @@ function scaled(text: string | number, exp10: number): number | undefined {
   const q = n / d;
   return Number(n > 0n && q * d !== n ? q + 1n : q);
 }
+
+/** Parsed quantities, memoised (pod specs repeat the same few values), with the invalid ones reported. */
+export class QuantityCache {
+  readonly problems: string[] = [];
+  private readonly cache = new Map<string | number, number | undefined>();
+  private readonly milliCache = new Map<string | number, number | undefined>();
+
+  value(q: string | number | undefined): number | undefined {
+    return q === undefined ? undefined : this.parse(q, this.cache, quantityValue);
+  }
+
+  milli(q: string | number | undefined): number | undefined {
+    return q === undefined ? undefined : this.parse(q, this.milliCache, quantityMilliValue);
+  }
+
+  private parse(
+    q: string | number,
+    cache: Map<string | number, number | undefined>,
+    parse: (q: string | number) => number | undefined,
+  ): number | undefined {
+    if (cache.has(q)) return cache.get(q);
+    const v = parse(q);
+    if (v === undefined && this.problems.length < 10)
+      this.problems.push(`invalid quantity ${JSON.stringify(q)}`);
+    cache.set(q, v);
+    return v;
+  }
+}

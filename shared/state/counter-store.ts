@@ -46,7 +46,8 @@ export function firestoreCounterStore(db: Firestore, root: string): CounterStore
       for (const doc of docs) {
         doc.nodes.forEach((node, i) => {
           const state = doc.states[i];
-          if (state !== undefined) states.set(node, new Uint8Array(state.buffer, state.byteOffset, state.byteLength));
+          if (state !== undefined)
+            states.set(node, new Uint8Array(state.buffer, state.byteOffset, state.byteLength));
         });
       }
       return states;
@@ -75,7 +76,14 @@ export function firestoreCounterStore(db: Firestore, root: string): CounterStore
           batch = db.batch();
           batchBytes = 0;
         }
-        const doc: CounterDocument = { shard, part: i, parts: parts.length, roundTime, nodes: part.nodes, states: part.states };
+        const doc: CounterDocument = {
+          shard,
+          part: i,
+          parts: parts.length,
+          roundTime,
+          nodes: part.nodes,
+          states: part.states,
+        };
         batch.set(collection.doc(`${shard}-${i}`), doc);
         batchBytes += part.bytes;
       });

@@ -1,7 +1,8 @@
-import { METRIC_COUNT, metricId } from '../../metrics/catalogue.js';
+import { metricId } from '../../metrics/catalogue.js';
 import { LOGS_FS, ROOT_FS, VOLUME_PREFIX, type PointLabels } from '../../metrics/labels.js';
-import { emptyValues, type MetricSet, type NodeSamples } from '../../metrics/model.js';
+import type { NodeSamples } from '../../metrics/model.js';
 import { parseRfc3339 } from '../../metrics/rfc3339.js';
+import { SampleBuilder } from '../../metrics/sample-builder.js';
 import type {
   AcceleratorStats,
   ContainerStats,
@@ -25,14 +26,12 @@ export type ParseOutcome =
   | {
       readonly ok: true;
       readonly samples: NodeSamples;
-      /** Entries skipped, at most MAX_PROBLEMS messages. */
+      /** Entries skipped (the first few messages). */
       readonly problems: readonly string[];
       /** Stats present with a value that is not a non-negative number or an RFC 3339 time. */
       readonly ignoredValues: number;
     }
   | { readonly ok: false; readonly error: string };
-
-export const MAX_PROBLEMS = 20;
 
 /** A view of a JSON object with the field names of T checked and the values still unvalidated. */
 type Loose<T> = { readonly [K in keyof T]?: unknown };
@@ -76,13 +75,13 @@ export function parseSummary(payload: unknown): ParseOutcome {
     return { ok: false, error: 'summary payload "node.systemContainers" is not an array' };
   }
 
-  const b = new Builder(nodeName, countSets(systemContainers, pods));
+  const b = new SampleBuilder(nodeName, countSets(systemContainers, pods));
   decodeNode(b, node);
   for (let i = 0; i < systemContainers.length; i++) {
     decodeContainer(b, systemContainers[i], 'sys_container', -1, '', '', '', `node.systemContainers[${i}]`);
   }
   for (let i = 0; i < pods.length; i++) decodePod(b, pods[i], i);
-  return b.finish();
+  return { ok: true, ...b.finish() };
 }
 
 function countSets(systemContainers: readonly unknown[], pods: readonly unknown[]): number {
@@ -94,96 +93,7 @@ function countSets(systemContainers: readonly unknown[], pods: readonly unknown[
   return n;
 }
 
-/** Accumulates sets and values; grows only when the pre-count was wrong. */
-class Builder {
-  readonly sets: MetricSet[] = [];
-  values: Float64Array;
-  readonly pointSet: number[] = [];
-  readonly pointMetric: number[] = [];
-  readonly pointValue: number[] = [];
-  readonly pointLabels: PointLabels[] = [];
-  readonly problems: string[] = [];
-  problemCount = 0;
-  ignored = 0;
-
-  constructor(
-    readonly nodeName: string,
-    capacity: number,
-  ) {
-    this.values = emptyValues(capacity);
-  }
-
-  addSet(set: MetricSet): number {
-    const index = this.sets.length;
-    if ((index + 1) * METRIC_COUNT > this.values.length) {
-      const grown = emptyValues(Math.max(8, index * 2));
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.sets.push(set);
-    return index;
-  }
-
-  /** Stores a stat's value in the set's row; returns it, NaN when absent or malformed. */
-  put(set: number, metric: number, raw: unknown): number {
-    const v = this.number(raw);
-    if (v === v) this.values[set * METRIC_COUNT + metric] = v;
-    return v;
-  }
-
-  point(set: number, metric: number, raw: unknown, labels: PointLabels): number {
-    const v = this.number(raw);
-    if (v === v) {
-      this.pointSet.push(set);
-      this.pointMetric.push(metric);
-      this.pointValue.push(v);
-      this.pointLabels.push(labels);
-    }
-    return v;
-  }
-
-  number(raw: unknown): number {
-    if (typeof raw === 'number' && raw >= 0 && raw < Infinity) return raw;
-    if (raw !== undefined && raw !== null) this.ignored++;
-    return NaN;
-  }
-
-  time(raw: unknown): number {
-    if (raw === undefined || raw === null) return NaN;
-    const t = typeof raw === 'string' ? parseRfc3339(raw) : NaN;
-    if (t !== t) this.ignored++;
-    return t;
-  }
-
-  problem(message: string): void {
-    if (this.problemCount++ < MAX_PROBLEMS) this.problems.push(message);
-  }
-
-  finish(): ParseOutcome {
-    const extra = this.problemCount - this.problems.length;
-    return {
-      ok: true,
-      samples: {
-        nodeName: this.nodeName,
-        sets: this.sets,
-        values:
-          this.values.length === this.sets.length * METRIC_COUNT
-            ? this.values
-            : this.values.slice(0, this.sets.length * METRIC_COUNT),
-        points: {
-          set: this.pointSet,
-          metric: this.pointMetric,
-          value: this.pointValue,
-          labels: this.pointLabels,
-        },
-      },
-      problems: extra > 0 ? [...this.problems, `(${extra} more problems not listed)`] : this.problems,
-      ignoredValues: this.ignored,
-    };
-  }
-}
-
-function decodeNode(b: Builder, node: Loose<NodeStats>): void {
+function decodeNode(b: SampleBuilder, node: Loose<NodeStats>): void {
   const cpu = record<CpuStats>(node.cpu);
   const memory = record<MemoryStats>(node.memory);
   const network = record<NetworkStats>(node.network);
@@ -207,7 +117,7 @@ function decodeNode(b: Builder, node: Loose<NodeStats>): void {
   if (used === used) b.put(set, M.ephemeralUsage, used);
 }
 
-function decodePod(b: Builder, raw: unknown, index: number): void {
+function decodePod(b: SampleBuilder, raw: unknown, index: number): void {
   const pod = record<PodStats>(raw);
   const ref = record<PodReference>(pod?.podRef);
   const name = ref?.name;
@@ -261,7 +171,7 @@ function decodePod(b: Builder, raw: unknown, index: number): void {
  * Whether another entry of the pod has the same container name and a later start (ties: the later entry).
  * The kubelet can report a terminated and a running instance of one container; like Heapster, keep the newer.
  */
-function supersededDuplicate(b: Builder, containers: readonly unknown[], i: number): boolean {
+function supersededDuplicate(b: SampleBuilder, containers: readonly unknown[], i: number): boolean {
   const name = record<ContainerStats>(containers[i])?.name;
   if (typeof name !== 'string') return false;
   for (let j = 0; j < containers.length; j++) {
@@ -283,7 +193,7 @@ function parseStart(raw: unknown): number {
 }
 
 function decodeContainer(
-  b: Builder,
+  b: SampleBuilder,
   raw: unknown,
   type: 'pod_container' | 'sys_container',
   pod: number,
@@ -324,12 +234,12 @@ function decodeContainer(
   if (Array.isArray(accelerators)) for (const a of accelerators) decodeAccelerator(b, set, a);
 }
 
-function decodeCpu(b: Builder, set: number, cpu: Loose<CpuStats> | undefined): void {
+function decodeCpu(b: SampleBuilder, set: number, cpu: Loose<CpuStats> | undefined): void {
   if (cpu === undefined) return;
   b.put(set, M.cpuUsage, cpu.usageCoreNanoSeconds);
 }
 
-function decodeMemory(b: Builder, set: number, memory: Loose<MemoryStats> | undefined): void {
+function decodeMemory(b: SampleBuilder, set: number, memory: Loose<MemoryStats> | undefined): void {
   if (memory === undefined) return;
   const usage = b.put(set, M.memUsage, memory.usageBytes);
   b.put(set, M.workingSet, memory.workingSetBytes);
@@ -339,7 +249,7 @@ function decodeMemory(b: Builder, set: number, memory: Loose<MemoryStats> | unde
   b.put(set, M.majorPageFaults, memory.majorPageFaults);
 }
 
-function decodeNetwork(b: Builder, set: number, network: Loose<NetworkStats> | undefined): void {
+function decodeNetwork(b: SampleBuilder, set: number, network: Loose<NetworkStats> | undefined): void {
   if (network === undefined) return;
   // The inline counters are the default interface's, which is what Heapster reported.
   b.put(set, M.rx, network.rxBytes);
@@ -349,7 +259,7 @@ function decodeNetwork(b: Builder, set: number, network: Loose<NetworkStats> | u
 }
 
 /** Emits the filesystem points of one filesystem; returns its usedBytes (NaN when absent). */
-function decodeFs(b: Builder, set: number, raw: unknown, labels: PointLabels): number {
+function decodeFs(b: SampleBuilder, set: number, raw: unknown, labels: PointLabels): number {
   const fs = record<FsStats>(raw);
   if (fs === undefined) return NaN;
   const used = b.point(set, M.fsUsage, fs.usedBytes, labels);
@@ -360,7 +270,7 @@ function decodeFs(b: Builder, set: number, raw: unknown, labels: PointLabels): n
   return used;
 }
 
-function decodeAccelerator(b: Builder, set: number, raw: unknown): void {
+function decodeAccelerator(b: SampleBuilder, set: number, raw: unknown): void {
   const a = record<AcceleratorStats>(raw);
   if (a === undefined) return;
   const labels: PointLabels = {

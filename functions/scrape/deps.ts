@@ -1,0 +1,38 @@
+import { Firestore } from '@google-cloud/firestore';
+import { googleAuthLibrary } from 'google-gax';
+import type { ScrapeConfig } from '../../shared/config/scrape-config.js';
+import { connect } from '../../shared/kube/connect.js';
+import type { Logger } from '../../shared/runtime/log.js';
+import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
+import { buildSinks } from '../../shared/sinks/build-sinks.js';
+import { firestoreCounterStore, memoryCounterStore } from '../../shared/state/counter-store.js';
+
+/** Builds what a scrape talks to from the configuration: once per instance, reused across invocations. */
+export function buildScrapeDeps(
+  config: ScrapeConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  log: Logger,
+): ScrapeDeps {
+  const auth = new googleAuthLibrary.GoogleAuth({
+    scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+  });
+  const googleAccessToken = async (): Promise<string> => {
+    const token = await auth.getAccessToken();
+    if (!token) throw new Error('no Google access token for the function identity');
+    return token;
+  };
+  const counters =
+    config.state.kind === 'memory'
+      ? memoryCounterStore()
+      : firestoreCounterStore(
+          new Firestore({ databaseId: config.state.database, ignoreUndefinedProperties: true }),
+          config.state.root,
+        );
+  return {
+    log,
+    now: Date.now,
+    connect: (source) => connect(source, { env, googleAccessToken }),
+    counters,
+    sinks: buildSinks(config.sinks, log),
+  };
+}

@@ -1,0 +1,72 @@
+import * as ff from '@google-cloud/functions-framework';
+import { ConfigError, parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
+import { createLogger, type Logger } from '../../shared/runtime/log.js';
+import { alignRound, runScrape, type ScrapeDeps } from '../../shared/scrape/run-scrape.js';
+import { buildScrapeDeps } from './deps.js';
+
+/**
+ * The `scrape` HTTP target that Cloud Scheduler calls every interval. It runs one round under a deadline
+ * shorter than the function's timeout, awaits every write, answers with the round's report (non-2xx only when
+ * the scheduler's retry could help) and logs the report as one structured line.
+ */
+let instance: { config: ScrapeConfig; deps: ScrapeDeps; log: Logger } | undefined;
+
+function setUp(): { config: ScrapeConfig; deps: ScrapeDeps; log: Logger } {
+  if (instance === undefined) {
+    const config = parseScrapeConfig(process.env);
+    const log = createLogger({ minSeverity: config.logLevel, fields: { component: 'scrape' } });
+    instance = { config, deps: buildScrapeDeps(config, process.env, log), log };
+  }
+  return instance;
+}
+
+/** Cloud Scheduler sends the time the job was scheduled for; a retry of the round carries the same one. */
+function scheduledTime(req: ff.Request): number | undefined {
+  const header = req.get('x-cloudscheduler-scheduletime');
+  const fromBody =
+    typeof req.body === 'object' && req.body !== null
+      ? (req.body as { roundTime?: unknown }).roundTime
+      : undefined;
+  const text = header ?? (typeof fromBody === 'string' ? fromBody : undefined);
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+ff.http('scrape', async (req: ff.Request, res: ff.Response) => {
+  let setup: ReturnType<typeof setUp>;
+  try {
+    setup = setUp();
+  } catch (err) {
+    const problems =
+      err instanceof ConfigError
+        ? err.problems
+        : [{ variable: '-', problem: (err as Error).message, example: '-' }];
+    createLogger().log('CRITICAL', 'scrape: invalid configuration, nothing was scraped', { problems });
+    res.status(500).json({ error: 'invalid configuration', problems });
+    return;
+  }
+  const { config, deps, log } = setup;
+  const controller = new AbortController();
+  const deadline = setTimeout(
+    () => controller.abort(new Error('run deadline reached')),
+    config.runDeadlineMs,
+  );
+  req.on('close', () => {
+    if (!res.writableEnded) controller.abort(new Error('the caller went away'));
+  });
+  try {
+    const roundTime = alignRound(scheduledTime(req) ?? Date.now(), config.intervalMs);
+    const report = await runScrape(config, deps, { roundTime, signal: controller.signal, shard: 'all' });
+    log.log(
+      report.severity,
+      `scrape round ${report.roundTime}: ${report.nodes.ok}/${report.nodes.total} nodes, ${report.points} points`,
+      {
+        report,
+      },
+    );
+    res.status(report.status).json(report);
+  } finally {
+    clearTimeout(deadline);
+  }
+});

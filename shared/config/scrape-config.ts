@@ -1,0 +1,107 @@
+import { ConfigError, Problems } from './config-error.js';
+import { parseSink, SINK_EXAMPLE, type SinkConfig } from './sink-uri.js';
+import { parseSource, SOURCE_EXAMPLE, type SourceConfig } from './source-uri.js';
+import { splitUriList } from './uri.js';
+import { readChoice, readDuration } from './values.js';
+import { SEVERITIES, type Severity } from '../runtime/log.js';
+
+/** Everything the scrape function is told, parsed once and validated as a whole. */
+export interface ScrapeConfig {
+  readonly sources: readonly SourceConfig[];
+  readonly sinks: readonly SinkConfig[];
+  readonly clusterName: string;
+  /** The scheduling interval: rounds are aligned to it and rates are per this step. */
+  readonly intervalMs: number;
+  /** The function's own timeout; a run stops its work earlier (see runDeadlineMs). */
+  readonly functionTimeoutMs: number;
+  /** Work of a run ends this long after it started, leaving time to answer. */
+  readonly runDeadlineMs: number;
+  readonly state:
+    | { readonly kind: 'firestore'; readonly database: string; readonly root: string }
+    | { readonly kind: 'memory' };
+  readonly labelSeparator: string;
+  readonly systemContainerNames: 'heapster' | 'kubelet';
+  readonly logLevel: Severity;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** How long before the function's timeout a run stops starting work, to await writes and answer. */
+const ANSWER_MARGIN_MS = 5_000;
+
+export function parseScrapeConfig(env: Env): ScrapeConfig {
+  const problems = new Problems();
+  const sourcesText = env['SOURCES'] ?? 'kubernetes.summary_api:';
+  const sources = splitUriList(sourcesText).flatMap((s) => parseSource(problems, 'SOURCES', s) ?? []);
+  if (splitUriList(sourcesText).length === 0) problems.add('SOURCES', 'no source given', SOURCE_EXAMPLE);
+
+  const sinksText = env['SINKS'] ?? '';
+  const sinks = splitUriList(sinksText).flatMap((s) => parseSink(problems, 'SINKS', s) ?? []);
+  if (splitUriList(sinksText).length === 0)
+    problems.add('SINKS', 'no sink given: metrics would go nowhere', SINK_EXAMPLE);
+
+  const clusterName = (env['CLUSTER_NAME'] ?? 'default').trim();
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/.test(clusterName)) {
+    problems.add(
+      'CLUSTER_NAME',
+      `"${clusterName}" must be 1-100 letters, digits, "-", "_" or "." starting with a letter or digit`,
+      'CLUSTER_NAME=prod-europe',
+    );
+  }
+  const intervalMs = readDuration(problems, 'INTERVAL', env['INTERVAL'], 60_000, {
+    minMs: 5_000,
+    maxMs: 3_600_000,
+  });
+  const functionTimeoutMs = readDuration(problems, 'FUNCTION_TIMEOUT', env['FUNCTION_TIMEOUT'], 60_000, {
+    minMs: 10_000,
+    maxMs: 3_600_000,
+  });
+  const runDeadlineMs = functionTimeoutMs - ANSWER_MARGIN_MS;
+  for (const source of sources) {
+    if (source.timeoutMs >= runDeadlineMs) {
+      problems.add(
+        'SOURCES',
+        `the per-node timeout ${source.timeoutMs / 1000}s must be shorter than FUNCTION_TIMEOUT minus ${ANSWER_MARGIN_MS / 1000}s (${runDeadlineMs / 1000}s)`,
+        'kubernetes.summary_api:?timeout=10s',
+      );
+    }
+  }
+
+  const stateKind = readChoice(
+    problems,
+    'STATE_STORE',
+    env['STATE_STORE'],
+    ['firestore', 'memory'] as const,
+    'firestore',
+  );
+  const state: ScrapeConfig['state'] =
+    stateKind === 'memory'
+      ? { kind: 'memory' }
+      : {
+          kind: 'firestore',
+          database: env['FIRESTORE_DATABASE'] || '(default)',
+          root: `heapster/${clusterName}`,
+        };
+
+  const config: ScrapeConfig = {
+    sources,
+    sinks,
+    clusterName,
+    intervalMs,
+    functionTimeoutMs,
+    runDeadlineMs,
+    state,
+    labelSeparator: env['LABEL_SEPARATOR'] ?? ',',
+    systemContainerNames: readChoice(
+      problems,
+      'SYSTEM_CONTAINER_NAMES',
+      env['SYSTEM_CONTAINER_NAMES'],
+      ['heapster', 'kubelet'] as const,
+      'heapster',
+    ),
+    logLevel: readChoice(problems, 'LOG_LEVEL', env['LOG_LEVEL'], SEVERITIES, 'INFO'),
+  };
+  return problems.result(config);
+}
+
+export { ConfigError };

@@ -1,0 +1,28 @@
+import type { Problems } from './config-error.js';
+import { parseHeapsterUri } from './uri.js';
+import { readBool, rejectUnknownOptions } from './values.js';
+
+/** Where metrics go. Each kind is parsed here once into its typed options. */
+export type SinkConfig = { readonly kind: 'log'; readonly points: boolean };
+
+export const SINK_KINDS = ['log'] as const;
+export const SINK_EXAMPLE = 'log?points=false';
+
+export function parseSink(problems: Problems, variable: string, text: string): SinkConfig | undefined {
+  const uri = parseHeapsterUri(text);
+  switch (uri.prefix) {
+    case 'log':
+      rejectUnknownOptions(problems, variable, uri.text, uri.options, ['points']);
+      return {
+        kind: 'log',
+        points: readBool(problems, `${variable} (log option points)`, uri.options.get('points'), false),
+      };
+    default:
+      problems.add(
+        variable,
+        `unknown sink "${uri.prefix}" in "${text}"; known sinks: ${SINK_KINDS.join(', ')}`,
+        SINK_EXAMPLE,
+      );
+      return undefined;
+  }
+}

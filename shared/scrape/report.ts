@@ -1,0 +1,102 @@
+import type { ScrapeConfig } from '../config/scrape-config.js';
+import { forEachPoint, type Batch } from '../metrics/model.js';
+import type { Severity } from '../runtime/log.js';
+import type { WriteReport } from '../sinks/sink.js';
+import type { ScrapeRound } from './run-scrape.js';
+import type { NodeFailureReason } from './scrape-node.js';
+
+export interface NodeFailure {
+  readonly node: string;
+  readonly reason: NodeFailureReason;
+  readonly message: string;
+  readonly status?: number;
+}
+
+/** What one round did: the function's answer body and its structured log line. */
+export interface ScrapeReport {
+  readonly cluster: string;
+  readonly shard: string;
+  readonly roundTime: string;
+  readonly durationMs: number;
+  readonly nodes: {
+    readonly total: number;
+    readonly ok: number;
+    readonly failed: number;
+    readonly failures: readonly NodeFailure[];
+  };
+  readonly pods: number;
+  readonly points: number;
+  readonly pointsPerType: Readonly<Record<string, number>>;
+  readonly sinks: readonly WriteReport[];
+  /** Rates withheld because a counter reset or a container restarted. */
+  readonly counterResets: number;
+  readonly state: { readonly savedDocuments?: number; readonly error?: string };
+  /** A few of the entries the parser or enricher skipped, with their node. */
+  readonly problems: readonly string[];
+  /** Set when the run could not list the cluster at all. */
+  readonly error?: string;
+  /** The HTTP status the function answers: non-2xx only when a retry by the scheduler could help. */
+  readonly status: number;
+  readonly severity: Severity;
+}
+
+export interface ReportInput {
+  config: ScrapeConfig;
+  round: ScrapeRound;
+  started: number;
+  now: number;
+  discoveryError?: string;
+  nodesTotal?: number;
+  failures?: readonly NodeFailure[];
+  batch?: Batch;
+  sinks?: readonly WriteReport[];
+  resets?: number;
+  problems?: readonly string[];
+  stateError?: string;
+  savedDocuments?: number;
+}
+
+export function buildReport(input: ReportInput): ScrapeReport {
+  const failures = input.failures ?? [];
+  const sinks = input.sinks ?? [];
+  const perType: Record<string, number> = {};
+  let points = 0;
+  let pods = 0;
+  for (const block of input.batch?.blocks ?? []) {
+    for (const set of block.sets) if (set.type === 'pod') pods++;
+    forEachPoint(block, (_set, labels) => {
+      perType[labels.type] = (perType[labels.type] ?? 0) + 1;
+      points++;
+    });
+  }
+  const total = input.nodesTotal ?? 0;
+  const allSinksFailed = sinks.length > 0 && sinks.every((s) => s.error !== undefined);
+  const status = input.discoveryError !== undefined || allSinksFailed ? 503 : 200;
+  const someSinkTrouble = sinks.some((s) => s.error !== undefined || Object.keys(s.rejected).length > 0);
+  const severity: Severity =
+    status !== 200
+      ? 'ERROR'
+      : failures.length > 0 || someSinkTrouble || input.stateError !== undefined
+        ? 'WARNING'
+        : 'INFO';
+  return {
+    cluster: input.config.clusterName,
+    shard: input.round.shard,
+    roundTime: new Date(input.round.roundTime).toISOString(),
+    durationMs: input.now - input.started,
+    nodes: { total, ok: total - failures.length, failed: failures.length, failures },
+    pods,
+    points,
+    pointsPerType: perType,
+    sinks,
+    counterResets: input.resets ?? 0,
+    state: {
+      ...(input.savedDocuments !== undefined ? { savedDocuments: input.savedDocuments } : {}),
+      ...(input.stateError !== undefined ? { error: input.stateError } : {}),
+    },
+    problems: input.problems ?? [],
+    ...(input.discoveryError !== undefined ? { error: input.discoveryError } : {}),
+    status,
+    severity,
+  };
+}

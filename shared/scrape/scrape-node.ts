@@ -1,0 +1,118 @@
+import type { SummaryApiSource } from '../config/source-uri.js';
+import type { NodeTarget } from '../kube/discover.js';
+import type { KubeConnection } from '../kube/connect.js';
+import { aggregate, type AggregatePartial } from '../metrics/aggregate.js';
+import { decodeCounters, encodeCounters } from '../metrics/counter-state.js';
+import { derive } from '../metrics/derive.js';
+import { enrich, type EnrichOptions } from '../metrics/enrich.js';
+import type { ClusterInventory } from '../metrics/inventory.js';
+import type { NodeBlock } from '../metrics/model.js';
+import type { FetchFailure } from '../runtime/http-get.js';
+import { parseSummary } from '../sources/summary/parse.js';
+
+/** Why a node gave no metrics this round. */
+export type NodeFailureReason = FetchFailure | 'bad-body' | 'no-address';
+
+export type NodeOutcome =
+  | {
+      readonly ok: true;
+      readonly node: string;
+      readonly block: NodeBlock;
+      readonly partial: AggregatePartial;
+      /** Counter state to keep for the next round. */
+      readonly state: Uint8Array;
+      readonly problems: readonly string[];
+      readonly resets: number;
+    }
+  | {
+      readonly ok: false;
+      readonly node: string;
+      readonly reason: NodeFailureReason;
+      readonly message: string;
+      readonly status?: number;
+    };
+
+export interface NodeScrape {
+  readonly conn: KubeConnection;
+  readonly source: SummaryApiSource;
+  readonly inventory: ClusterInventory;
+  readonly enrichOptions: EnrichOptions;
+  readonly roundTime: number;
+  readonly signal: AbortSignal;
+}
+
+/** Where a node's summary is read: through the API server's node proxy, or from the kubelet itself. */
+export function summaryUrl(
+  conn: KubeConnection,
+  source: SummaryApiSource,
+  node: NodeTarget,
+): URL | undefined {
+  if (source.nodeProxy)
+    return new URL(`/api/v1/nodes/${encodeURIComponent(node.name)}/proxy/stats/summary`, conn.server);
+  if (node.address === undefined) return undefined;
+  const host = node.address.includes(':') ? `[${node.address}]` : node.address;
+  return new URL(`${source.kubeletHttps ? 'https' : 'http'}://${host}:${source.kubeletPort}/stats/summary`);
+}
+
+/** fetch -> parse -> derive -> enrich -> aggregate for one node: I/O at the start, pure after it. */
+export async function scrapeNode(
+  s: NodeScrape,
+  node: NodeTarget,
+  previous: Uint8Array | undefined,
+): Promise<NodeOutcome> {
+  const url = summaryUrl(s.conn, s.source, node);
+  if (url === undefined)
+    return {
+      ok: false,
+      node: node.name,
+      reason: 'no-address',
+      message: 'the node has no address to reach its kubelet',
+    };
+  const fetched = await s.conn.getUrl(url, {
+    timeoutMs: s.source.timeoutMs,
+    maxBytes: s.source.maxBodyBytes,
+    signal: s.signal,
+  });
+  if (!fetched.ok) {
+    return {
+      ok: false,
+      node: node.name,
+      reason: fetched.reason,
+      message: fetched.message,
+      ...(fetched.status ? { status: fetched.status } : {}),
+    };
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(fetched.body.toString('utf8'));
+  } catch (err) {
+    return { ok: false, node: node.name, reason: 'bad-body', message: `not JSON: ${(err as Error).message}` };
+  }
+  const parsed = parseSummary(payload);
+  if (!parsed.ok) return { ok: false, node: node.name, reason: 'bad-body', message: parsed.error };
+  if (parsed.samples.nodeName !== node.name) {
+    return {
+      ok: false,
+      node: node.name,
+      reason: 'bad-body',
+      message: `the summary is of node "${parsed.samples.nodeName}", not "${node.name}"`,
+    };
+  }
+  const decoded = previous === undefined ? undefined : decodeCounters(previous);
+  const prior = decoded !== undefined && decoded.ok ? decoded.counters : undefined;
+  const derived = derive(prior, parsed.samples, s.roundTime);
+  const enriched = enrich(derived.samples, s.inventory, s.enrichOptions);
+  const aggregated = aggregate(enriched.block);
+  const problems = [...parsed.problems, ...enriched.problems];
+  if (decoded !== undefined && !decoded.ok)
+    problems.push(`previous counters unreadable, rates start again: ${decoded.error}`);
+  return {
+    ok: true,
+    node: node.name,
+    block: aggregated.block,
+    partial: aggregated.partial,
+    state: encodeCounters(derived.next),
+    problems,
+    resets: derived.resets,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Batch } from '../metrics/model.js';
+
+/**
+ * What every metric sink answers for a round: points accepted, points rejected by reason, retries, and an
+ * error when the sink failed as a whole. A sink never throws for a write: failures are values in the report.
+ */
+export interface WriteReport {
+  readonly sink: string;
+  readonly written: number;
+  readonly rejected: Readonly<Record<string, number>>;
+  readonly retried: number;
+  readonly error?: string;
+}
+
+export interface MetricSink {
+  /** The sink as configured, for reports (its URI without secrets). */
+  readonly name: string;
+  write(batch: Batch, signal: AbortSignal): Promise<WriteReport>;
+  close(): Promise<void>;
+}
+
+export function failedReport(sink: string, error: unknown, rejected = 0): WriteReport {
+  return {
+    sink,
+    written: 0,
+    rejected: rejected > 0 ? { 'sink-failed': rejected } : {},
+    retried: 0,
+    error: error instanceof Error ? error.message : String(error),
+  };
+}
