@@ -5,13 +5,6 @@ import type { Labels } from './labels.js';
 import { emptyValues, type MetricSet, type NodeBlock, type NodeSamples } from './model.js';
 import { QuantityCache } from './quantity.js';
 
-/**
- * Enrich: what the Kubernetes API adds to a node's samples, as Heapster's pod-based, namespace-based and
- * node-autoscaling enrichers did. Every set gets its labels (built once per entity); containers get their
- * requests, limits and restart count from the pod spec, and containers of the spec that the kubelet did not
- * report get a set of their own (so the node's reservation counts them); the node gets its capacity,
- * allocatable, reservation and utilization.
- */
 export type EnrichOptions = LabelOptions;
 
 export interface EnrichResult {
@@ -71,6 +64,13 @@ const NODE_RESOURCES = [
   },
 ] as const;
 
+/**
+ * Enrich: what the Kubernetes API adds to a node's samples, as Heapster's pod-based, namespace-based and
+ * node-autoscaling enrichers did. Every set gets its labels (built once per entity); containers get their
+ * requests, limits and restart count from the pod spec, and containers of the spec that the kubelet did not
+ * report get a set of their own (so the node's reservation counts them); the node gets its capacity,
+ * allocatable, reservation and utilization.
+ */
 export function enrich(
   samples: NodeSamples,
   inventory: ClusterInventory,

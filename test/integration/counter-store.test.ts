@@ -22,7 +22,8 @@ describe('Firestore counter store (emulator)', () => {
     await emulator?.stop();
   });
 
-  const blob = (seed: number, size: number): Uint8Array => Uint8Array.from({ length: size }, (_, i) => (seed * 31 + i * 7) & 255);
+  const blob = (seed: number, size: number): Uint8Array =>
+    Uint8Array.from({ length: size }, (_, i) => (seed * 31 + i * 7) & 255);
 
   test('round-trips every node state, across several documents when large', async () => {
     const store = firestoreCounterStore(db, 'heapster/round-trip');

@@ -11,11 +11,17 @@ export interface FirestoreEmulator extends ServerProcess {
 }
 
 function launcher(): { command: string; args: (port: number) => string[] } {
-  const sdkRoot = execFileSync('gcloud', ['info', '--format=value(installation.sdk_root)'], { encoding: 'utf8' }).trim();
+  const sdkRoot = execFileSync('gcloud', ['info', '--format=value(installation.sdk_root)'], {
+    encoding: 'utf8',
+  }).trim();
   const direct = join(sdkRoot, 'platform', 'cloud-firestore-emulator', 'cloud_firestore_emulator');
   // The SDK's own launcher skips gcloud's Python start-up; gcloud is the fallback.
-  if (existsSync(direct)) return { command: direct, args: (port) => ['start', '--host=127.0.0.1', `--port=${port}`] };
-  return { command: 'gcloud', args: (port) => ['emulators', 'firestore', 'start', `--host-port=127.0.0.1:${port}`, '--quiet'] };
+  if (existsSync(direct))
+    return { command: direct, args: (port) => ['start', '--host=127.0.0.1', `--port=${port}`] };
+  return {
+    command: 'gcloud',
+    args: (port) => ['emulators', 'firestore', 'start', `--host-port=127.0.0.1:${port}`, '--quiet'],
+  };
 }
 
 export async function startFirestoreEmulator(): Promise<FirestoreEmulator> {
@@ -37,7 +43,10 @@ export async function startFirestoreEmulator(): Promise<FirestoreEmulator> {
     ...proc,
     host,
     reset: async (projectId) => {
-      const res = await fetch(`http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`, { method: 'DELETE' });
+      const res = await fetch(
+        `http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`,
+        { method: 'DELETE' },
+      );
       if (!res.ok) throw new Error(`Firestore emulator reset failed: HTTP ${res.status}`);
     },
   };
