@@ -1,14 +1,13 @@
 import type { SummaryApiSource } from '../config/source-uri.js';
 import type { NodeTarget } from '../kube/discover.js';
 import type { KubeConnection } from '../kube/connect.js';
-import { aggregate, type AggregatePartial } from '../metrics/aggregate.js';
+import type { AggregatePartial } from '../metrics/aggregate.js';
 import { decodeCounters, encodeCounters } from '../metrics/counter-state.js';
-import { derive } from '../metrics/derive.js';
-import { enrich, type EnrichOptions } from '../metrics/enrich.js';
+import type { EnrichOptions } from '../metrics/enrich.js';
 import type { ClusterInventory } from '../metrics/inventory.js';
 import type { NodeBlock } from '../metrics/model.js';
 import type { FetchFailure } from '../runtime/http-get.js';
-import { parseSummary } from '../sources/summary/parse.js';
+import { processNode } from '../metrics/pipeline.js';
 
 /** Why a node gave no metrics this round. */
 export type NodeFailureReason = FetchFailure | 'bad-body' | 'no-address';
@@ -88,31 +87,33 @@ export async function scrapeNode(
   } catch (err) {
     return { ok: false, node: node.name, reason: 'bad-body', message: `not JSON: ${(err as Error).message}` };
   }
-  const parsed = parseSummary(payload);
-  if (!parsed.ok) return { ok: false, node: node.name, reason: 'bad-body', message: parsed.error };
-  if (parsed.samples.nodeName !== node.name) {
+  const decoded = previous === undefined ? undefined : decodeCounters(previous);
+  const result = processNode({
+    payload,
+    previous: decoded !== undefined && decoded.ok ? decoded.counters : undefined,
+    inventory: s.inventory,
+    timestamp: s.roundTime,
+    options: s.enrichOptions,
+  });
+  if (!result.ok) return { ok: false, node: node.name, reason: 'bad-body', message: result.error };
+  if (result.block.nodeName !== node.name) {
     return {
       ok: false,
       node: node.name,
       reason: 'bad-body',
-      message: `the summary is of node "${parsed.samples.nodeName}", not "${node.name}"`,
+      message: `the summary is of node "${result.block.nodeName}", not "${node.name}"`,
     };
   }
-  const decoded = previous === undefined ? undefined : decodeCounters(previous);
-  const prior = decoded !== undefined && decoded.ok ? decoded.counters : undefined;
-  const derived = derive(prior, parsed.samples, s.roundTime);
-  const enriched = enrich(derived.samples, s.inventory, s.enrichOptions);
-  const aggregated = aggregate(enriched.block);
-  const problems = [...parsed.problems, ...enriched.problems];
+  const problems = [...result.problems];
   if (decoded !== undefined && !decoded.ok)
     problems.push(`previous counters unreadable, rates start again: ${decoded.error}`);
   return {
     ok: true,
     node: node.name,
-    block: aggregated.block,
-    partial: aggregated.partial,
-    state: encodeCounters(derived.next),
+    block: result.block,
+    partial: result.partial,
+    state: encodeCounters(result.next),
     problems,
-    resets: derived.resets,
+    resets: result.resets,
   };
 }

@@ -51,14 +51,13 @@ async function main(): Promise<void> {
   if (values['no-auth'] === true) options.token = null;
   else if (typeof values.token === 'string') options.token = values.token;
   if (typeof values['work-dir'] === 'string') options.workDir = values['work-dir'];
-  const started = Date.now();
-  const sim = await startSim({ ...DEFAULT_SIM_OPTIONS, ...options });
-  console.log(JSON.stringify({ ready: true, startupMs: Date.now() - started, ...sim.describe() }));
+  // Signal handlers go in before anything starts, so a stop request is never missed.
+  let sim: Awaited<ReturnType<typeof startSim>> | undefined;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    sim.stop().then(
+    (sim === undefined ? Promise.resolve() : sim.stop()).then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(err);
@@ -68,6 +67,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const started = Date.now();
+  sim = await startSim({ ...DEFAULT_SIM_OPTIONS, ...options });
+  if (stopping) return void (await sim.stop());
+  console.log(JSON.stringify({ ready: true, startupMs: Date.now() - started, ...sim.describe() }));
 }
 
 main().catch((err: unknown) => {
