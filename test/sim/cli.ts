@@ -52,12 +52,12 @@ async function main(): Promise<void> {
   else if (typeof values.token === 'string') options.token = values.token;
   if (typeof values['work-dir'] === 'string') options.workDir = values['work-dir'];
   // Signal handlers go in before anything starts, so a stop request is never missed.
-  let sim: Awaited<ReturnType<typeof startSim>> | undefined;
+  const running: { sim?: Awaited<ReturnType<typeof startSim>> } = {};
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    (sim === undefined ? Promise.resolve() : sim.stop()).then(
+    (running.sim === undefined ? Promise.resolve() : running.sim.stop()).then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(err);
@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const started = Date.now();
-  sim = await startSim({ ...DEFAULT_SIM_OPTIONS, ...options });
+  const sim = await startSim({ ...DEFAULT_SIM_OPTIONS, ...options });
+  running.sim = sim;
   if (stopping) return void (await sim.stop());
   console.log(JSON.stringify({ ready: true, startupMs: Date.now() - started, ...sim.describe() }));
 }
