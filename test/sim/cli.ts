@@ -20,6 +20,8 @@ const numeric = {
   'restarts-per-min': 'restartsPerMinute',
   'accelerator-every': 'acceleratorEvery',
   'second-octet': 'secondOctet',
+  'cadvisor-hosts': 'cadvisorHosts',
+  'cadvisor-port': 'cadvisorPort',
 } as const satisfies Record<string, keyof SimOptions>;
 
 function usage(problem: string): never {

@@ -38,6 +38,8 @@ describe('simulated cluster', () => {
       kubeletHttpsPort: 0,
       watchHistory: 40,
       seed: 42,
+      cadvisorHosts: 2,
+      cadvisorPort: 0,
     });
     kc = new KubeConfig();
     kc.loadFromFile(sim.kubeconfigPath);
@@ -131,7 +133,7 @@ describe('simulated cluster', () => {
     await assert.rejects(wrong.makeApiClient(CoreV1Api).listNode(), /401|Unauthorized/);
   });
 
-  test('watching events sees new events and repeats, and bookmarks when asked', async () => {
+  test('watching events sees new events and repeats, in order', async () => {
     const list = await core.listEventForAllNamespaces();
     const seen: { type: string; uid?: string; rv?: string }[] = [];
     const watch = new Watch(kc);
@@ -181,6 +183,67 @@ describe('simulated cluster', () => {
     const keys = new Set(lines.map((l) => `${l.uid}@${l.resourceVersion}`));
     assert.equal(keys.size, lines.length);
     assert.equal(lines.length, sim.events.generated);
+  });
+
+  test('a kubelet fault shows through the node proxy as a real API server shows it', async () => {
+    await sim.setFault('node-0003', { kind: 'unreachable' });
+    try {
+      await assert.rejects(
+        core.connectGetNodeProxyWithPath({ name: 'node-0003', path: 'stats/summary' }),
+        (err: { code?: number; body?: string }) =>
+          err.code === 503 && /connection refused/.test(String(err.body)),
+      );
+      await sim.setFault('node-0003', { kind: 'status', code: 500 });
+      await assert.rejects(
+        core.connectGetNodeProxyWithPath({ name: 'node-0003', path: 'stats/summary' }),
+        (err: { code?: number }) => err.code === 500,
+      );
+    } finally {
+      await sim.setFault('node-0003', undefined);
+    }
+    await core.connectGetNodeProxyWithPath({ name: 'node-0003', path: 'stats/summary' });
+  });
+
+  test('nodes come and go, pods are created and deleted, and the API follows', async () => {
+    const node = sim.cluster.addNode();
+    await new Promise((r) => setTimeout(r, 50)); // its kubelet starts listening
+    const listed = await core.listNode();
+    assert.ok(listed.items.some((n) => n.metadata?.name === node.name));
+    const summary = (await core.connectGetNodeProxyWithPath({
+      name: node.name,
+      path: 'stats/summary',
+    })) as unknown as SummaryJson;
+    assert.equal(summary.pods.length, 6);
+    const victim = [...node.pods.values()][2] as { uid: string; name: string; namespace: string };
+    sim.cluster.deletePod(victim.uid);
+    const added = sim.cluster.addPod(node);
+    const pods = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node.name}` });
+    const names = pods.items.map((p) => p.metadata?.name);
+    assert.ok(!names.includes(victim.name) && names.includes(added.name));
+    sim.cluster.removeNode(node.name);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!(await core.listNode()).items.some((n) => n.metadata?.name === node.name));
+    assert.equal(
+      (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node.name}` })).items.length,
+      0,
+    );
+  });
+
+  test('standalone cAdvisor hosts answer, and the hosts file lists them', async () => {
+    const hostsFile = JSON.parse(readFileSync(sim.hostsFilePath as string, 'utf8')) as {
+      Items: { Name: string; IP: string }[];
+    };
+    assert.deepEqual(
+      hostsFile.Items.map((i) => i.Name),
+      sim.cadvisor?.hosts.map((h) => h.name),
+    );
+    for (const host of sim.cadvisor?.hosts ?? []) {
+      const machine = (await (await fetch(`${host.url}/api/v1.3/machine`)).json()) as {
+        num_cores: number;
+        machine_id: string;
+      };
+      assert.equal(machine.machine_id, host.machineId);
+    }
   });
 
   test('the control endpoint reports this instance', async () => {

@@ -17,6 +17,7 @@ import { namespaceObject, nodeObject, podObject } from './objects.js';
 import { createRng } from './rng.js';
 import { generateTls } from './tls.js';
 import { Truth } from './truth.js';
+import { startCadvisorFleet, type CadvisorFleet } from './cadvisor/index.js';
 import { controlRoutes } from './control.js';
 
 export interface SimOptions {
@@ -41,6 +42,9 @@ export interface SimOptions {
   restartsPerMinute: number;
   acceleratorEvery: number;
   zeroNanoCoresShare: number;
+  /** Standalone cAdvisor hosts (and a fleet endpoint listing them); 0 for none. */
+  cadvisorHosts: number;
+  cadvisorPort: number;
   /** Where the kubeconfig, CA and event log go; a fresh temporary folder by default (removed on stop). */
   workDir?: string;
   /** Second octet of the 127.B.x.y block the kubelets use; random when not given. */
@@ -63,6 +67,8 @@ export const DEFAULT_SIM_OPTIONS: SimOptions = {
   restartsPerMinute: 0,
   acceleratorEvery: 0,
   zeroNanoCoresShare: 0.5,
+  cadvisorHosts: 0,
+  cadvisorPort: 8080,
 };
 
 export interface Sim {
@@ -82,6 +88,10 @@ export interface Sim {
   readonly kubelets: Kubelets;
   readonly truth: Truth;
   readonly events: EventGenerator;
+  /** The standalone cAdvisor hosts and fleet endpoint, when asked for. */
+  readonly cadvisor: CadvisorFleet | undefined;
+  /** Heapster's external hosts file listing the cAdvisor hosts, when there are any. */
+  readonly hostsFilePath: string | undefined;
   readonly stores: ServedStores;
   setFault(node: string | 'all', fault: Fault | undefined): Promise<void>;
   /** The one JSON line the CLI prints when ready. */
@@ -237,6 +247,19 @@ export async function startSim(overrides: Partial<SimOptions> = {}): Promise<Sim
   const kubeconfigPath = join(workDir, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, apiServer.httpsUrl, tls.caPem, token);
 
+  const cadvisor =
+    o.cadvisorHosts > 0
+      ? await startCadvisorFleet({
+          hosts: o.cadvisorHosts,
+          secondOctet: addresses.secondOctet,
+          clock,
+          seed: o.seed,
+          port: o.cadvisorPort,
+        })
+      : undefined;
+  const hostsFilePath = cadvisor === undefined ? undefined : join(workDir, 'cadvisor-hosts.json');
+  if (cadvisor !== undefined && hostsFilePath !== undefined) await cadvisor.hostsFile(hostsFilePath);
+
   const life = lifeTimer(cluster, o);
   events.start();
   const sim: Sim = {
@@ -255,6 +278,8 @@ export async function startSim(overrides: Partial<SimOptions> = {}): Promise<Sim
     kubelets,
     truth,
     events,
+    cadvisor,
+    hostsFilePath,
     stores,
     setFault: (node, fault) => kubelets.setFault(node, fault),
     describe: () => ({
@@ -269,12 +294,24 @@ export async function startSim(overrides: Partial<SimOptions> = {}): Promise<Sim
       pods: cluster.pods.size,
       nodeAddresses: addresses.describeNodes(cluster.nodes.size),
       kubeletPorts: { http: o.kubeletHttpPort, https: o.kubeletHttpsPort },
+      ...(cadvisor !== undefined
+        ? {
+            cadvisorHosts: cadvisor.hosts.map((h) => ({
+              name: h.name,
+              url: h.url,
+              apiVersion: h.apiVersion,
+            })),
+            fleet: cadvisor.fleetUrls,
+            hostsFile: hostsFilePath,
+          }
+        : {}),
     }),
     stop: async () => {
       if (life !== undefined) clearInterval(life);
       await events.stop();
       await apiServer.stop();
       await kubelets.stop();
+      await cadvisor?.stop();
       proxyAgent.destroy();
       if (ownDir) rmSync(workDir, { recursive: true, force: true });
     },
