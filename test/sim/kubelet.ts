@@ -1,13 +1,12 @@
 import {
   createServer as createHttpServer,
   type IncomingMessage,
-  type Server,
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Cluster, SimNode } from './cluster.js';
 import { answerJson, sendJson, type Fault } from './faults.js';
-import { close, listen } from './loopback.js';
+import { RestartableServer } from './restartable.js';
 import { renderSummary, renderSummaryMissingFields, type SummaryOptions } from './summary.js';
 import type { SimTls } from './tls.js';
 
@@ -23,14 +22,11 @@ export interface KubeletOptions extends SummaryOptions {
   instanceId: string;
 }
 
-/** One node's kubelet endpoints and what went wrong with them on purpose. */
+/** One node's kubelet endpoints. */
 interface KubeletServers {
   node: SimNode;
-  http: Server;
-  https: Server | undefined;
-  listening: boolean;
-  /** The plain-HTTP port bound (the configured one, or the OS's pick when configured as 0). */
-  boundHttpPort: number;
+  http: RestartableServer;
+  https: RestartableServer | undefined;
   /** Simulated time of the last /stats/summary served, for the ground truth. */
   lastServedMs: number | undefined;
 }
@@ -54,18 +50,26 @@ export class Kubelets {
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.handle(node, req, res, false);
     const secureHandler = (req: IncomingMessage, res: ServerResponse): void =>
       this.handle(node, req, res, true);
+    const { address } = node;
     const entry: KubeletServers = {
       node,
-      http: createHttpServer({ keepAliveTimeout: 30_000 }, handler),
+      http: new RestartableServer(
+        () => createHttpServer({ keepAliveTimeout: 30_000 }, handler),
+        address,
+        this.options.httpPort,
+      ),
       https:
         this.options.httpsPort === 0
           ? undefined
-          : createHttpsServer(
-              { cert: this.options.tls.certPem, key: this.options.tls.keyPem, keepAliveTimeout: 30_000 },
-              secureHandler,
+          : new RestartableServer(
+              () =>
+                createHttpsServer(
+                  { cert: this.options.tls.certPem, key: this.options.tls.keyPem, keepAliveTimeout: 30_000 },
+                  secureHandler,
+                ),
+              address,
+              this.options.httpsPort,
             ),
-      listening: false,
-      boundHttpPort: 0,
       lastServedMs: undefined,
     };
     this.servers.set(node.name, entry);
@@ -92,8 +96,7 @@ export class Kubelets {
       node === 'all' ? [...this.servers.values()] : [this.servers.get(node)].filter((e) => e !== undefined);
     for (const entry of affected) {
       const unreachable = this.faultFor(entry.node.name)?.kind === 'unreachable';
-      if (unreachable && entry.listening) await this.closeAll(entry);
-      if (!unreachable && !entry.listening) await this.listenAll(entry);
+      await (unreachable ? this.closeAll(entry) : this.listenAll(entry));
     }
   }
 
@@ -105,7 +108,7 @@ export class Kubelets {
   port(node: string): number {
     const entry = this.servers.get(node);
     if (entry === undefined) throw new Error(`no kubelet for node ${node}`);
-    return entry.boundHttpPort;
+    return entry.http.port;
   }
 
   lastServedMs(node: string): number | undefined {
@@ -113,14 +116,11 @@ export class Kubelets {
   }
 
   private async listenAll(entry: KubeletServers): Promise<void> {
-    entry.boundHttpPort = await listen(entry.http, entry.node.address, this.options.httpPort);
-    if (entry.https !== undefined) await listen(entry.https, entry.node.address, this.options.httpsPort);
-    entry.listening = true;
+    await Promise.all([entry.http.start(), entry.https?.start()]);
   }
 
   private async closeAll(entry: KubeletServers): Promise<void> {
-    entry.listening = false;
-    await Promise.all([close(entry.http), entry.https === undefined ? undefined : close(entry.https)]);
+    await Promise.all([entry.http.stop(), entry.https?.stop()]);
   }
 
   private handle(node: SimNode, req: IncomingMessage, res: ServerResponse, secure: boolean): void {

@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { answerJson, sendJson, type Fault } from '../faults.js';
-import { close, listen } from '../loopback.js';
+import { RestartableServer } from '../restartable.js';
 
 /** A machine as fleet's API v1 lists it: id is the host's systemd machine-id. */
 export interface FleetMachine {
@@ -47,8 +47,11 @@ function sendError(
 
 /** A fleet API endpoint on 127.0.0.1 serving GET /fleet/v1/machines, paginated, with faults of its own. */
 export class FleetEndpoint {
-  private server: Server | undefined;
-  private port = 0;
+  private readonly socket = new RestartableServer(
+    () => createServer((req, res) => this.handle(req, res)),
+    '127.0.0.1',
+    0,
+  );
   private fault: Fault | undefined;
 
   constructor(
@@ -58,33 +61,15 @@ export class FleetEndpoint {
 
   /** Base URL, as a fleet client takes it (the API lives under /fleet/v1/). */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://127.0.0.1:${this.socket.port}`;
   }
 
-  private transition: Promise<void> = Promise.resolve();
-
   start(): Promise<void> {
-    return this.enqueue(async () => {
-      if (this.server !== undefined) return;
-      const server = createServer((req, res) => this.handle(req, res));
-      this.port = await listen(server, '127.0.0.1', this.port);
-      this.server = server;
-    });
+    return this.socket.start();
   }
 
   stop(): Promise<void> {
-    return this.enqueue(async () => {
-      const server = this.server;
-      this.server = undefined;
-      if (server !== undefined) await close(server);
-    });
-  }
-
-  /** Starts and stops run one after another, so overlapping fault changes cannot bind twice. */
-  private enqueue(step: () => Promise<void>): Promise<void> {
-    const next = this.transition.then(step);
-    this.transition = next.catch(() => undefined);
-    return next;
+    return this.socket.stop();
   }
 
   /** `unreachable` closes the port; clearing it listens again on the same port. */

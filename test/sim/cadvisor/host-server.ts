@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SimClock } from '../clock.js';
 import { answerJson, type Fault } from '../faults.js';
-import { close, listen } from '../loopback.js';
+import { RestartableServer } from '../restartable.js';
 import { answerApi, type ApiReply } from './host-api.js';
 import type { HostModel } from './model.js';
 
@@ -44,44 +44,35 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /** One simulated cAdvisor: an HTTP server on the host's own loopback address, stoppable and restartable. */
 export class CadvisorHostServer {
-  private server: Server | undefined;
+  private readonly socket: RestartableServer;
 
   constructor(
     readonly host: HostModel,
     private readonly clock: SimClock,
     private readonly faultOf: () => Fault | undefined,
-  ) {}
-
-  get listening(): boolean {
-    return this.server !== undefined;
+  ) {
+    this.socket = new RestartableServer(
+      () => {
+        const server = createServer((req, res) => this.handle(req, res));
+        server.keepAliveTimeout = 30_000;
+        return server;
+      },
+      host.ip,
+      host.port,
+    );
   }
 
-  /** Starts and stops run one after another, so overlapping fault changes cannot bind twice. */
-  private transition: Promise<void> = Promise.resolve();
+  get listening(): boolean {
+    return this.socket.listening;
+  }
 
-  start(): Promise<void> {
-    return this.enqueue(async () => {
-      if (this.server !== undefined) return;
-      const server = createServer((req, res) => this.handle(req, res));
-      server.keepAliveTimeout = 30_000;
-      // A host started on port 0 keeps the port it got, so it comes back there after an outage.
-      this.host.port = await listen(server, this.host.ip, this.host.port);
-      this.server = server;
-    });
+  async start(): Promise<void> {
+    await this.socket.start();
+    this.host.port = this.socket.port;
   }
 
   stop(): Promise<void> {
-    return this.enqueue(async () => {
-      const server = this.server;
-      this.server = undefined;
-      if (server !== undefined) await close(server);
-    });
-  }
-
-  private enqueue(step: () => Promise<void>): Promise<void> {
-    const next = this.transition.then(step);
-    this.transition = next.catch(() => undefined);
-    return next;
+    return this.socket.stop();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
