@@ -1,13 +1,9 @@
 import type { Problems } from './config-error.js';
 import { parseHeapsterUri, type HeapsterUri } from './uri.js';
-import { readBool, readDuration, readInt, rejectUnknownOptions } from './values.js';
+import { readBool, readDuration, readInt, rejectUnknownOptions, uriOption } from './values.js';
 
-/**
- * Where metrics come from. `kubernetes.summary_api` (also spelled `kubernetes`, as in Heapster) reads every
- * node's kubelet Summary API, through the API server's node proxy by default.
- */
-export interface SummaryApiSource {
-  readonly kind: 'kubernetes.summary_api';
+/** How to reach and authenticate to a Kubernetes API server (Heapster's kubernetes source options). */
+export interface KubeAccess {
   /** The API server; undefined for the in-cluster config or the current kubeconfig. */
   readonly apiServer: string | undefined;
   readonly inClusterConfig: boolean;
@@ -18,14 +14,22 @@ export interface SummaryApiSource {
   readonly useServiceAccount: boolean;
   /** Turns TLS verification off. Only when the user explicitly asks. */
   readonly insecure: boolean;
+  /** Requests in flight at once (the size of the connection pool). */
+  readonly concurrency: number;
+}
+
+/**
+ * Where metrics come from. `kubernetes.summary_api` (also spelled `kubernetes`, as in Heapster) reads every
+ * node's kubelet Summary API, through the API server's node proxy by default.
+ */
+export interface SummaryApiSource extends KubeAccess {
+  readonly kind: 'kubernetes.summary_api';
   /** Fetch summaries through /api/v1/nodes/NAME/proxy (default) or straight from each kubelet. */
   readonly nodeProxy: boolean;
   readonly kubeletPort: number;
   readonly kubeletHttps: boolean;
   /** Per-node request deadline. */
   readonly timeoutMs: number;
-  /** Nodes fetched at once. */
-  readonly concurrency: number;
   /** A summary larger than this is refused (a 30-pod node answers about 60 KiB). */
   readonly maxBodyBytes: number;
 }
@@ -67,7 +71,7 @@ export function parseSource(problems: Problems, variable: string, text: string):
 
 function parseSummaryApi(problems: Problems, variable: string, uri: HeapsterUri): SummaryApiSource {
   const o = uri.options;
-  const v = (name: string): string => `${variable} (${uri.prefix} option ${name})`;
+  const v = (name: string) => uriOption(variable, uri, name);
   rejectUnknownOptions(problems, variable, uri.text, o, SUMMARY_OPTIONS);
   if (uri.url !== undefined) {
     try {

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { SummaryApiSource } from '../config/source-uri.js';
+import type { KubeAccess } from '../config/source-uri.js';
 import { httpGet, type FetchOutcome } from '../runtime/http-get.js';
+import { watchLines } from './watch-lines.js';
 
 /**
  * An authenticated way to the API server (and, for direct kubelet scrapes, to the kubelets) for one run:
@@ -16,6 +17,8 @@ export interface KubeConnection {
   get(path: string, limits: RequestLimits): Promise<FetchOutcome>;
   /** GET a full URL (a kubelet's) with the same credentials and TLS settings. */
   getUrl(url: URL, limits: RequestLimits): Promise<FetchOutcome>;
+  /** The lines of a watch on a path of the API server (see watchLines). */
+  watch(path: string, signal: AbortSignal): AsyncGenerator<string>;
   close(): void;
 }
 
@@ -32,7 +35,7 @@ export interface ConnectDeps {
 }
 
 /** Builds the KubeConfig the source describes, as Heapster's kubernetes source options did. */
-export async function loadKubeConfig(source: SummaryApiSource, deps: ConnectDeps): Promise<KubeConfig> {
+export async function loadKubeConfig(source: KubeAccess, deps: ConnectDeps): Promise<KubeConfig> {
   const kc = new KubeConfig();
   const caData = source.caFile === undefined ? undefined : readFileSync(source.caFile).toString('base64');
   const cluster = (server: string) => ({
@@ -71,7 +74,7 @@ export async function loadKubeConfig(source: SummaryApiSource, deps: ConnectDeps
   return kc;
 }
 
-export async function connect(source: SummaryApiSource, deps: ConnectDeps): Promise<KubeConnection> {
+export async function connect(source: KubeAccess, deps: ConnectDeps): Promise<KubeConnection> {
   const kc = await loadKubeConfig(source, deps);
   const cluster = kc.getCurrentCluster();
   if (cluster === null) throw new Error('the kubeconfig has no current cluster');
@@ -97,6 +100,10 @@ export async function connect(source: SummaryApiSource, deps: ConnectDeps): Prom
     server,
     getUrl,
     get: (path, limits) => getUrl(new URL(path, server), limits),
+    watch: (path, signal) => {
+      const url = new URL(path, server);
+      return watchLines({ url, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, headers, signal, maxLineBytes: 8 * 1024 * 1024 });
+    },
     close: () => {
       httpsAgent.destroy();
       httpAgent.destroy();

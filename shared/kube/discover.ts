@@ -32,35 +32,47 @@ export class DiscoveryError extends Error {
 }
 
 type Item = Record<string, unknown>;
-type List = { metadata?: { continue?: string }; items?: Item[] };
+type List = { metadata?: { continue?: string; resourceVersion?: string }; items?: Item[] };
 
-/** Lists a resource in pages of `pageSize` (limit/continue), answering the items. Throws DiscoveryError. */
-export async function listAll(
+export interface ListPage {
+  readonly items: Item[];
+  /** The list's resourceVersion (the same on every page of one paginated list). */
+  readonly resourceVersion: string;
+}
+
+/**
+ * Lists a resource in pages of `pageSize` (limit/continue), yielding each page as it arrives so a caller can
+ * process a large list without holding it whole. Throws DiscoveryError.
+ */
+export async function* listPages(
   conn: KubeConnection,
   path: string,
   pageSize: number,
   limits: RequestLimits,
-): Promise<Item[]> {
-  const items: Item[] = [];
+  query: URLSearchParams = new URLSearchParams(),
+): AsyncGenerator<ListPage> {
   let token: string | undefined;
   do {
-    const query = new URLSearchParams({ limit: String(pageSize) });
-    if (token) query.set('continue', token);
-    const outcome = await conn.get(`${path}?${query}`, limits);
+    const params = new URLSearchParams(query);
+    params.set('limit', String(pageSize));
+    if (token) params.set('continue', token);
+    const outcome = await conn.get(`${path}?${params}`, limits);
     if (!outcome.ok) throw new DiscoveryError(path, outcome);
     let page: List;
     try {
       page = JSON.parse(outcome.body.toString('utf8')) as List;
     } catch (err) {
-      throw new DiscoveryError(path, {
-        ok: false,
-        reason: 'connection',
-        message: `bad JSON: ${(err as Error).message}`,
-      });
+      throw new DiscoveryError(path, { ok: false, reason: 'connection', message: `bad JSON: ${(err as Error).message}` });
     }
-    for (const item of page.items ?? []) items.push(item);
+    yield { items: page.items ?? [], resourceVersion: page.metadata?.resourceVersion ?? '' };
     token = page.metadata?.continue || undefined;
   } while (token !== undefined);
+}
+
+/** Every item of a paginated list. */
+export async function listAll(conn: KubeConnection, path: string, pageSize: number, limits: RequestLimits): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of listPages(conn, path, pageSize, limits)) for (const item of page.items) items.push(item);
   return items;
 }
 
