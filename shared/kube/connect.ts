@@ -102,7 +102,13 @@ export async function connect(source: KubeAccess, deps: ConnectDeps): Promise<Ku
     get: (path, limits) => getUrl(new URL(path, server), limits),
     watch: (path, signal) => {
       const url = new URL(path, server);
-      return watchLines({ url, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, headers, signal, maxLineBytes: 8 * 1024 * 1024 });
+      return watchLines({
+        url,
+        agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
+        headers,
+        signal,
+        maxLineBytes: 8 * 1024 * 1024,
+      });
     },
     close: () => {
       httpsAgent.destroy();

@@ -62,7 +62,11 @@ export async function* listPages(
     try {
       page = JSON.parse(outcome.body.toString('utf8')) as List;
     } catch (err) {
-      throw new DiscoveryError(path, { ok: false, reason: 'connection', message: `bad JSON: ${(err as Error).message}` });
+      throw new DiscoveryError(path, {
+        ok: false,
+        reason: 'connection',
+        message: `bad JSON: ${(err as Error).message}`,
+      });
     }
     yield { items: page.items ?? [], resourceVersion: page.metadata?.resourceVersion ?? '' };
     token = page.metadata?.continue || undefined;
@@ -70,9 +74,15 @@ export async function* listPages(
 }
 
 /** Every item of a paginated list. */
-export async function listAll(conn: KubeConnection, path: string, pageSize: number, limits: RequestLimits): Promise<Item[]> {
+export async function listAll(
+  conn: KubeConnection,
+  path: string,
+  pageSize: number,
+  limits: RequestLimits,
+): Promise<Item[]> {
   const items: Item[] = [];
-  for await (const page of listPages(conn, path, pageSize, limits)) for (const item of page.items) items.push(item);
+  for await (const page of listPages(conn, path, pageSize, limits))
+    for (const item of page.items) items.push(item);
   return items;
 }
 

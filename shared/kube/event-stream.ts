@@ -12,7 +12,13 @@ export const EVENT_APIS = ['core/v1', 'events.k8s.io/v1'] as const;
 export type EventApi = (typeof EVENT_APIS)[number];
 
 export type KubeEvent = Record<string, unknown> & {
-  metadata: { uid: string; resourceVersion: string; name: string; namespace?: string; creationTimestamp?: string };
+  metadata: {
+    uid: string;
+    resourceVersion: string;
+    name: string;
+    namespace?: string;
+    creationTimestamp?: string;
+  };
 };
 
 export type StreamItem =
@@ -61,7 +67,8 @@ export async function* eventStream(
   let resourceVersion = from;
   let listReason: 'start' | 'expired' = 'start';
   let failures = 0;
-  const backoff = (): number => Math.min(options.backoff.maxMs, options.backoff.initialMs * 2 ** failures++) * (0.5 + random() / 2);
+  const backoff = (): number =>
+    Math.min(options.backoff.maxMs, options.backoff.initialMs * 2 ** failures++) * (0.5 + random() / 2);
 
   while (!signal.aborted) {
     if (resourceVersion === undefined) {
@@ -95,7 +102,10 @@ export async function* eventStream(
     let idle: NodeJS.Timeout | undefined;
     const arm = (): void => {
       clearTimeout(idle);
-      idle = setTimeout(() => watchAbort.abort(new Error(`no event or bookmark for ${options.idleTimeoutMs} ms`)), options.idleTimeoutMs);
+      idle = setTimeout(
+        () => watchAbort.abort(new Error(`no event or bookmark for ${options.idleTimeoutMs} ms`)),
+        options.idleTimeoutMs,
+      );
     };
     try {
       arm();
@@ -133,7 +143,9 @@ export async function* eventStream(
         listReason = 'expired';
         continue;
       }
-      const reason = watchAbort.signal.aborted ? (watchAbort.signal.reason as Error).message : (err as Error).message;
+      const reason = watchAbort.signal.aborted
+        ? (watchAbort.signal.reason as Error).message
+        : (err as Error).message;
       const delayMs = watchAbort.signal.aborted ? 0 : backoff();
       yield { kind: 'retrying', error: `watching events failed: ${reason}`, delayMs };
       if (delayMs > 0) await sleep(delayMs, signal).catch(() => undefined);

@@ -48,7 +48,8 @@ export async function* watchLines(req: WatchRequest): AsyncGenerator<string> {
         pending = pending.slice(newline + 1);
         if (line !== '') yield line;
       }
-      if (pending.length > req.maxLineBytes) throw new Error(`a watch line is over ${req.maxLineBytes} bytes`);
+      if (pending.length > req.maxLineBytes)
+        throw new Error(`a watch line is over ${req.maxLineBytes} bytes`);
     }
     if (req.signal.aborted) throw req.signal.reason;
     if (pending.trim() !== '') yield pending.trim();
@@ -60,7 +61,16 @@ export async function* watchLines(req: WatchRequest): AsyncGenerator<string> {
 function open(req: WatchRequest): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const request = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const r = request(req.url, { method: 'GET', agent: req.agent, headers: { accept: 'application/json', ...req.headers }, signal: req.signal }, resolve);
+    const r = request(
+      req.url,
+      {
+        method: 'GET',
+        agent: req.agent,
+        headers: { accept: 'application/json', ...req.headers },
+        signal: req.signal,
+      },
+      resolve,
+    );
     r.on('error', reject);
     r.end();
   });
