@@ -52,7 +52,9 @@ ff.http('scrape', async (req: ff.Request, res: ff.Response) => {
     () => controller.abort(new Error('run deadline reached')),
     config.runDeadlineMs,
   );
-  req.on('close', () => {
+  // The response's close, not the request's: a request emits 'close' as soon as its body has been read,
+  // which the framework's body parser does before the function runs.
+  res.on('close', () => {
     if (!res.writableEnded) controller.abort(new Error('the caller went away'));
   });
   try {
