@@ -1,4 +1,5 @@
 import type { Batch } from '../metrics/model.js';
+import type { KubeEvent } from '../kube/event-stream.js';
 
 /**
  * What every metric sink answers for a round: points accepted, points rejected by reason, retries, and an
@@ -27,4 +28,23 @@ export function failedReport(sink: string, error: unknown, rejected = 0): WriteR
     retried: 0,
     error: error instanceof Error ? error.message : String(error),
   };
+}
+
+/**
+ * What an event sink answers for a batch: occurrences stored, occurrences the service refused for good (by
+ * reason, never retried), and `error` when some could not be written now (the caller retries the batch:
+ * sinks are idempotent per occurrence, so a retry stores nothing twice).
+ */
+export interface EventWriteReport {
+  readonly sink: string;
+  readonly written: number;
+  readonly rejected: Readonly<Record<string, number>>;
+  readonly retried: number;
+  readonly error?: string;
+}
+
+export interface EventSink {
+  readonly name: string;
+  write(events: readonly KubeEvent[], signal: AbortSignal): Promise<EventWriteReport>;
+  close(): Promise<void>;
 }
