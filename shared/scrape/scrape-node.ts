@@ -105,6 +105,12 @@ export async function scrapeNode(
     };
   }
   const problems = [...result.problems];
+  // A stat whose value is not a number (or whose time is not a time) gives no point; say so, or the
+  // points missing from a node with a corrupt answer would go unexplained.
+  if (result.ignoredValues > 0)
+    problems.push(
+      `${result.ignoredValues} stat value(s) not a non-negative number or an RFC 3339 time: ignored`,
+    );
   if (decoded !== undefined && !decoded.ok)
     problems.push(`previous counters unreadable, rates start again: ${decoded.error}`);
   return {
