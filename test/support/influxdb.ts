@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startServerProcess, type ServerProcess } from './processes.js';
+
+/** Debian's influxd (1.6) on free loopback ports with its data in a temporary folder. */
+export interface InfluxServer extends ServerProcess {
+  readonly url: string;
+  readonly version: string;
+  /** Runs InfluxQL on /query and answers the parsed JSON result of each statement. */
+  query(q: string, db?: string): Promise<InfluxResult[]>;
+  /** Removes every database so a test starts clean. */
+  dropAllDatabases(): Promise<void>;
+}
+
+export interface InfluxSeries {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+
+export interface InfluxResult {
+  statement_id: number;
+  series?: InfluxSeries[];
+  error?: string;
+}
+
+/** Every listener influxd would open is disabled or bound to its own free loopback port. */
+function configText(dir: string, rpcPort: number, httpPort: number): string {
+  return `reporting-disabled = true
+bind-address = "127.0.0.1:${rpcPort}"
+
+[meta]
+  dir = "${join(dir, 'meta')}"
+  retention-autocreate = true
+  logging-enabled = false
+
+[data]
+  dir = "${join(dir, 'data')}"
+  wal-dir = "${join(dir, 'wal')}"
+  wal-fsync-delay = "0s"
+  query-log-enabled = false
+  index-version = "inmem"
+
+[monitor]
+  store-enabled = false
+
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:${httpPort}"
+  auth-enabled = false
+  log-enabled = false
+  unix-socket-enabled = false
+  pprof-enabled = false
+  max-body-size = 25000000
+
+[logging]
+  level = "warn"
+  suppress-logo = true
+
+[ifql]
+  enabled = false
+
+[[graphite]]
+  enabled = false
+[[collectd]]
+  enabled = false
+[[opentsdb]]
+  enabled = false
+[[udp]]
+  enabled = false
+
+[continuous_queries]
+  enabled = false
+`;
+}
+
+export async function startInfluxd(): Promise<InfluxServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'heapster-influxd-'));
+  const configPath = join(dir, 'influxd.conf');
+  // One RPC port per start attempt (startServerProcess tries up to three HTTP ports).
+  const rpcPorts = [await freePort(), await freePort(), await freePort()];
+  try {
+    const proc = await startServerProcess({
+      name: 'influxd',
+      command: 'influxd',
+      args: (port) => {
+        writeFileSync(configPath, configText(dir, rpcPorts.shift() ?? 0, port));
+        return ['-config', configPath];
+      },
+      timeoutMs: 30_000,
+      ready: async (port, child) => {
+        if (child.exitCode !== null) return false;
+        const res = await fetch(`http://127.0.0.1:${port}/ping`);
+        if (res.status !== 204 || res.headers.get('x-influxdb-version') === null) return false;
+        return ownedBy(port, configPath);
+      },
+    });
+    const ping = await fetch(`http://127.0.0.1:${proc.port}/ping`);
+    return wrap(proc, dir, ping.headers.get('x-influxdb-version') ?? '');
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** /debug/vars lists influxd's command line: the config path is ours alone. */
+async function ownedBy(port: number, configPath: string): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${port}/debug/vars`);
+  if (!res.ok) return false;
+  const vars = (await res.json()) as { cmdline?: string[] };
+  return vars.cmdline?.includes(configPath) === true;
+}
+
+function wrap(proc: ServerProcess, dir: string, version: string): InfluxServer {
+  const url = `http://127.0.0.1:${proc.port}`;
+  const query = async (q: string, db?: string): Promise<InfluxResult[]> => {
+    const params = new URLSearchParams({ q, epoch: 'ms' });
+    if (db !== undefined) params.set('db', db);
+    const res = await fetch(`${url}/query`, {
+      method: 'POST',
+      body: params,
+    });
+    const body = (await res.json()) as { results?: InfluxResult[]; error?: string };
+    if (body.error !== undefined) throw new Error(`InfluxQL ${q}: ${body.error}`);
+    return body.results ?? [];
+  };
+  return {
+    ...proc,
+    url,
+    version,
+    query,
+    dropAllDatabases: async () => {
+      const [result] = await query('SHOW DATABASES');
+      for (const row of result?.series?.[0]?.values ?? [])
+        if (row[0] !== '_internal') await query(`DROP DATABASE "${String(row[0])}"`);
+    },
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
