@@ -20,10 +20,14 @@ export function pointsOfNode(points: ReadonlyMap<string, LoggedPoint>, node: str
 }
 
 /**
- * No rate or utilization below zero or not a number, and no CPU rate above what the simulator runs on the
- * whole node (every container, pod and system container of a node is part of the node's load).
+ * No rate or utilization below zero or not a number, and no container, pod or system container using more
+ * CPU than its whole node (whose own rate the exact comparisons pin to the truth).
  */
-export function assertNoAbsurdRates(points: ReadonlyMap<string, LoggedPoint>, sim: Sim): void {
+export function assertNoAbsurdRates(points: ReadonlyMap<string, LoggedPoint>): void {
+  const nodeCpu = new Map<string, number>();
+  for (const p of points.values())
+    if (p.metric === 'cpu/usage_rate' && p.labels['type'] === 'node')
+      nodeCpu.set(p.labels['nodename'] as string, p.value);
   let rates = 0;
   for (const p of points.values()) {
     if (!p.metric.endsWith('_rate') && !p.metric.endsWith('_utilization')) continue;
@@ -32,9 +36,12 @@ export function assertNoAbsurdRates(points: ReadonlyMap<string, LoggedPoint>, si
       Number.isFinite(p.value) && p.value >= 0,
       `${p.metric} ${JSON.stringify(p.labels)} = ${p.value}`,
     );
-    const node = sim.cluster.nodes.get(p.labels['nodename'] ?? '');
-    if (p.metric === 'cpu/usage_rate' && node !== undefined)
-      assert.ok(p.value <= node.cpu.rate / 1e6 + 1, `${p.metric} on ${node.name}: ${p.value} millicores`);
+    const whole = nodeCpu.get(p.labels['nodename'] ?? '');
+    if (p.metric === 'cpu/usage_rate' && p.labels['type'] !== 'node' && whole !== undefined)
+      assert.ok(
+        p.value <= whole + 1,
+        `${p.metric} ${JSON.stringify(p.labels)}: ${p.value} > node's ${whole}`,
+      );
   }
   assert.ok(rates > 0, 'the round has rates to check');
 }
