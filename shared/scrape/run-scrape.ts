@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ScrapeConfig } from '../config/scrape-config.js';
 import type { SummaryApiSource } from '../config/source-uri.js';
 import type { KubeConnection } from '../kube/connect.js';
@@ -47,6 +48,9 @@ export async function runScrape(
 ): Promise<ScrapeReport> {
   const started = deps.now();
   const source = config.sources[0] as SummaryApiSource;
+  // Every request in flight listens on the run's signal; more than Node's default of 10 is expected, not a
+  // leak (the warning otherwise lands on stderr of every run with a concurrency above 10).
+  setMaxListeners(source.concurrency + 16, round.signal);
   let conn: KubeConnection | undefined;
   try {
     conn = await deps.connect(source);

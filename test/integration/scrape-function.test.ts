@@ -38,6 +38,8 @@ interface Round {
   readonly summariesServed: number;
   /** The counter documents in Firestore right after the round. */
   readonly documents: Record<string, unknown>[];
+  /** What the process wrote to stderr (Cloud Logging would file it as unstructured error output). */
+  readonly stderr: string;
 }
 
 describe(`scrape function through the Functions Framework (${NODES} nodes x ${PODS_PER_NODE} pods x ${CONTAINERS_PER_POD} containers)`, () => {
@@ -113,6 +115,7 @@ describe(`scrape function through the Functions Framework (${NODES} nodes x ${PO
           served,
           summariesServed: sim.kubelets.servedSummaries - servedBefore,
           documents: snapshot.docs.map((d) => ({ id: d.id, ...d.data() })),
+          stderr: ff.stderr(),
         });
       } finally {
         await ff.stop();
@@ -281,6 +284,7 @@ describe(`scrape function through the Functions Framework (${NODES} nodes x ${PO
         `scrape round ${new Date(round.roundTime).toISOString()}: ${NODES}/${NODES} nodes, ${round.points.size} points`,
       );
       assert.deepEqual(line['report'], round.call.body);
+      assert.equal(round.stderr, '', 'nothing unstructured on stderr (warnings included)');
     }
   });
 });
