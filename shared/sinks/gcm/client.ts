@@ -73,12 +73,24 @@ function gax(options: CallOptions): GaxCallOptions {
 async function call<T>(options: CallOptions, run: () => Promise<T>): Promise<CallResult<T>> {
   if (options.signal.aborted) return { ok: false, error: aborted() };
   const pending = run() as Promise<T> & { cancel?: () => void };
-  const onAbort = (): void => pending.cancel?.();
-  options.signal.addEventListener('abort', onAbort, { once: true });
+  // The client's promises cannot always be cancelled: the run stops waiting, the call ends by its timeout.
+  pending.catch(() => undefined);
+  let onAbort = (): void => undefined;
+  const abandoned = new Promise<CallResult<T>>((resolve) => {
+    onAbort = () => {
+      pending.cancel?.();
+      resolve({ ok: false, error: aborted() });
+    };
+    options.signal.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    return { ok: true, value: await pending };
-  } catch (err) {
-    return { ok: false, error: toCallError(err) };
+    return await Promise.race([
+      pending.then(
+        (value): CallResult<T> => ({ ok: true, value }),
+        (err: unknown): CallResult<T> => ({ ok: false, error: toCallError(err) }),
+      ),
+      abandoned,
+    ]);
   } finally {
     options.signal.removeEventListener('abort', onAbort);
   }

@@ -40,6 +40,8 @@ export interface Fault {
 
 export interface StandInStats {
   calls: Record<string, number>;
+  /** Series received in CreateTimeSeries requests, good or not. */
+  seriesReceived: number;
   pointsStored: number;
   pointsRejected: Record<string, number>;
   maxSeriesPerRequest: number;
@@ -81,6 +83,7 @@ export async function startGcmStandIn(options: GcmStandInOptions = {}): Promise<
   };
   const stats: StandInStats = {
     calls: {},
+    seriesReceived: 0,
     pointsStored: 0,
     pointsRejected: {},
     maxSeriesPerRequest: 0,
@@ -133,6 +136,7 @@ export async function startGcmStandIn(options: GcmStandInOptions = {}): Promise<
       if (project === undefined) return cb(invalid(`Invalid project name "${call.request.name}".`));
       const series = call.request.timeSeries ?? [];
       stats.maxSeriesPerRequest = Math.max(stats.maxSeriesPerRequest, series.length);
+      stats.seriesReceived += series.length;
       const fault = takeFault('CreateTimeSeries');
       if (fault !== undefined && fault.afterStore !== true) return cb(faultError(fault));
       if (series.length === 0) return cb(invalid('Request must contain at least one TimeSeries.'));
