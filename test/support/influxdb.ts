@@ -2,6 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServerProcess, type ServerProcess } from './processes.js';
+import { parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
+import { connect } from '../../shared/kube/connect.js';
+import { memoryLogger } from '../../shared/runtime/log.js';
+import { alignRound, runScrape } from '../../shared/scrape/run-scrape.js';
+import type { ScrapeReport } from '../../shared/scrape/report.js';
+import { buildSinks } from '../../shared/sinks/build-sinks.js';
+import type { MetricSink } from '../../shared/sinks/sink.js';
+import { memoryCounterStore } from '../../shared/state/counter-store.js';
+import { expectedPoints, type ExpectedPoint } from '../integration/expected/heapster-points.js';
+import type { ClusterObjects } from '../integration/expected/object-labels.js';
+import type { Sim } from '../sim/sim.js';
+import type { SummaryJson } from '../sim/truth.js';
 
 /** Debian's influxd (1.6) on free loopback ports with its data in a temporary folder. */
 export interface InfluxServer extends ServerProcess {
@@ -139,6 +151,78 @@ function wrap(proc: ServerProcess, dir: string, version: string): InfluxServer {
     stop: async () => {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Scrape rounds in this process from a simulator to the sinks of a SINKS value (parsed and built as the
+ * function does), with what the simulator served each round for building expectations.
+ */
+export interface InfluxScrape {
+  readonly config: ScrapeConfig;
+  readonly sinks: readonly MetricSink[];
+  readonly log: ReturnType<typeof memoryLogger>;
+  /** One round at the simulator's current time, aligned to the interval. */
+  round(signal?: AbortSignal): Promise<InfluxRound>;
+}
+
+export interface InfluxRound {
+  readonly roundTime: number;
+  readonly report: ScrapeReport;
+  readonly served: Map<string, SummaryJson>;
+  readonly objects: ClusterObjects;
+  /** Heapster's points for this round from the simulator's truth alone (needs the previous round's). */
+  expected(previous: InfluxRound | undefined): Map<string, ExpectedPoint>;
+}
+
+export const ROUND_MS = 60_000;
+
+export function influxScrape(sim: Sim, sinks: string, clusterName = 'sim'): InfluxScrape {
+  const config = parseScrapeConfig({
+    SOURCES: `kubernetes.summary_api:${sim.url}?auth=${sim.kubeconfigPath}&inClusterConfig=false`,
+    SINKS: sinks,
+    CLUSTER_NAME: clusterName,
+    INTERVAL: `${ROUND_MS / 1000}s`,
+    STATE_STORE: 'memory',
+  });
+  const log = memoryLogger();
+  const built = buildSinks(config.sinks, log);
+  const counters = memoryCounterStore();
+  return {
+    config,
+    sinks: built,
+    log,
+    async round(signal = new AbortController().signal) {
+      const roundTime = alignRound(sim.clock.now(), ROUND_MS);
+      const report = await runScrape(
+        config,
+        { log, now: Date.now, counters, sinks: built, connect: (source) => connect(source, { env: {} }) },
+        { roundTime, signal, shard: 'all' },
+      );
+      const served = new Map<string, SummaryJson>();
+      for (const name of sim.cluster.nodes.keys())
+        if (sim.truth.lastServedMs(name) !== undefined) served.set(name, sim.truth.summary(name));
+      const objects: ClusterObjects = {
+        nodes: sim.stores.nodes.list().items.map((i) => i.object),
+        pods: sim.stores.pods.list().items.map((i) => i.object),
+        namespaces: sim.stores.namespaces.list().items.map((i) => i.object),
+      };
+      return {
+        roundTime,
+        report,
+        served,
+        objects,
+        expected: (previous) =>
+          expectedPoints({
+            current: served,
+            previous: previous?.served,
+            cluster: sim.cluster,
+            objects,
+            roundTime,
+            clusterName,
+          }),
+      };
     },
   };
 }
