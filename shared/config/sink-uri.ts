@@ -1,11 +1,12 @@
 import type { Problems } from './config-error.js';
 import { parseHeapsterUri } from './uri.js';
+import { parseInfluxdbSink, type InfluxdbSinkConfig } from '../sinks/influxdb/config.js';
 import { readBool, rejectUnknownOptions } from './values.js';
 
 /** Where metrics go. Each kind is parsed here once into its typed options. */
-export type SinkConfig = { readonly kind: 'log'; readonly points: boolean };
+export type SinkConfig = { readonly kind: 'log'; readonly points: boolean } | InfluxdbSinkConfig;
 
-export const SINK_KINDS = ['log'] as const;
+export const SINK_KINDS = ['log', 'influxdb'] as const;
 export const SINK_EXAMPLE = 'log?points=false';
 
 export function parseSink(problems: Problems, variable: string, text: string): SinkConfig | undefined {
@@ -17,6 +18,8 @@ export function parseSink(problems: Problems, variable: string, text: string): S
         kind: 'log',
         points: readBool(problems, `${variable} (log option points)`, uri.options.get('points'), false),
       };
+    case 'influxdb':
+      return parseInfluxdbSink(problems, variable, uri);
     default:
       problems.add(
         variable,
