@@ -19,7 +19,10 @@ export interface FunctionsFrameworkProcess {
   readonly child: ChildProcess;
   /** Every complete stdout line so far that `takeLines` has not handed out yet, oldest first. */
   takeLines(): string[];
-  /** Waits until a stdout line matches, without consuming it; rejects after `timeoutMs`. */
+  /**
+   * Waits until a stdout line not yet taken matches, without consuming it; rejects after `timeoutMs`.
+   * Call takeLines only once it resolves: lines taken while it waits are not looked at.
+   */
   waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** The last part of stdout and stderr, for failure messages. */
   tail(): string;
