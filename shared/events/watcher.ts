@@ -94,7 +94,8 @@ export class EventWatcher {
     const { log } = this.deps;
     const leased = new AbortController();
     const stopLeased = (reason: string): void => leased.abort(new Error(reason));
-    signal.addEventListener('abort', () => stopLeased('stopping'), { once: true });
+    const onStop = (): void => stopLeased('stopping');
+    signal.addEventListener('abort', onStop, { once: true });
     const renew = setInterval(() => {
       this.deps.lease.acquire(this.deps.holder).then(
         (state) => {
@@ -169,13 +170,10 @@ export class EventWatcher {
           pending.length > 0
             ? Math.max(0, pendingSince + this.options.flushDelayMs - this.deps.now())
             : this.options.checkpointIntervalMs;
-        const result = await Promise.race([
-          next,
-          sleep(wait, leased.signal).then(
-            () => undefined,
-            () => undefined,
-          ),
-        ]);
+        let timer: NodeJS.Timeout | undefined;
+        const tick = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, wait)));
+        const result = await Promise.race([next, tick]);
+        clearTimeout(timer);
         if (result !== undefined) {
           if (result.done) break;
           next = stream.next();
@@ -241,6 +239,7 @@ export class EventWatcher {
       if (!leased.signal.aborted) log.error('events: watch loop failed', { error: (err as Error).message });
     } finally {
       clearInterval(renew);
+      signal.removeEventListener('abort', onStop);
       void stream.return(undefined);
       this.phase = 'draining';
       // Drain: write what was read (if the lease still allows it), then checkpoint and let go of the lease.
@@ -298,15 +297,13 @@ export class EventWatcher {
       attempt++;
       const reports = await Promise.all(
         remaining.map((sink) =>
-          sink
-            .write(batch, signal)
-            .catch((err: Error) => ({
-              sink: sink.name,
-              written: 0,
-              rejected: {},
-              retried: 0,
-              error: err.message,
-            })),
+          sink.write(batch, signal).catch((err: Error) => ({
+            sink: sink.name,
+            written: 0,
+            rejected: {},
+            retried: 0,
+            error: err.message,
+          })),
         ),
       );
       const failed: EventSink[] = [];

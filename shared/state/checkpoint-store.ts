@@ -96,3 +96,21 @@ export function firestoreCheckpointStore(
     },
   };
 }
+
+/** A checkpoint kept in this process only (the CLI, tests): a restart starts with a list. */
+export function memoryCheckpointStore(): CheckpointStore {
+  let latest: { resourceVersion: string; savedAt: number } | undefined;
+  const written = new Set<number>();
+  return {
+    load: async () => ({
+      resourceVersion: latest?.resourceVersion,
+      savedAt: latest?.savedAt ?? 0,
+      written: new Set(written),
+    }),
+    save: async (resourceVersion, ids) => {
+      latest = { resourceVersion, savedAt: Date.now() };
+      for (const id of ids) written.add(id);
+    },
+    prune: async () => 0,
+  };
+}

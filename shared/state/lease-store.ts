@@ -60,3 +60,21 @@ export function firestoreLeaseStore(db: Firestore, path: string, options: LeaseO
       }),
   };
 }
+
+/** A lease for a single process (the CLI, tests): always held by whoever asks first. */
+export function memoryLeaseStore(options: LeaseOptions): LeaseStore {
+  const now = options.now ?? Date.now;
+  let current: LeaseDocument | undefined;
+  return {
+    acquire: async (holder) => {
+      const t = now();
+      if (current !== undefined && current.holder !== holder && current.expireAt > t)
+        return { held: false, holder: current.holder, validUntil: 0 };
+      current = { holder, expireAt: t + options.ttlMs, acquiredAt: current?.acquiredAt ?? t };
+      return { held: true, holder, validUntil: t + options.ttlMs - options.marginMs };
+    },
+    release: async (holder) => {
+      if (current?.holder === holder) current = undefined;
+    },
+  };
+}
