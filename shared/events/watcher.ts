@@ -171,7 +171,9 @@ export class EventWatcher {
             ? Math.max(0, pendingSince + this.options.flushDelayMs - this.deps.now())
             : this.options.checkpointIntervalMs;
         let timer: NodeJS.Timeout | undefined;
-        const tick = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, wait)));
+        const tick = new Promise<undefined>(
+          (resolve) => (timer = setTimeout(() => resolve(undefined), wait)),
+        );
         const result = await Promise.race([next, tick]);
         clearTimeout(timer);
         if (result !== undefined) {
