@@ -1,7 +1,7 @@
 import type { Problems } from './config-error.js';
 import { parseHeapsterUri } from './uri.js';
 import { parseInfluxdbSink, type InfluxdbSinkConfig } from '../sinks/influxdb/config.js';
-import { readBool, rejectUnknownOptions } from './values.js';
+import { readBool, rejectUnknownOptions, uriOption } from './values.js';
 
 /** Where metrics go. Each kind is parsed here once into its typed options. */
 export type SinkConfig = { readonly kind: 'log'; readonly points: boolean } | InfluxdbSinkConfig;
@@ -16,7 +16,7 @@ export function parseSink(problems: Problems, variable: string, text: string): S
       rejectUnknownOptions(problems, variable, uri.text, uri.options, ['points']);
       return {
         kind: 'log',
-        points: readBool(problems, `${variable} (log option points)`, uri.options.get('points'), false),
+        points: readBool(problems, uriOption(variable, uri, 'points'), uri.options.get('points'), false),
       };
     case 'influxdb':
       return parseInfluxdbSink(problems, variable, uri);

@@ -1,0 +1,16 @@
+import type { Env } from '../../shared/config/scrape-config.js';
+
+/** What a command talks to: kept apart from `process` so commands are plain functions. */
+export interface CliIo {
+  readonly env: Env;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly stderrIsTty: boolean;
+  /** Aborted on the first Ctrl-C (SIGINT) or SIGTERM: the command finishes its round and returns. */
+  readonly interrupted: AbortSignal;
+}
+
+/** Wrong flags: the command's usage is printed with the message, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

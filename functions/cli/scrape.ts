@@ -1,0 +1,141 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
+import { createLogger } from '../../shared/runtime/log.js';
+import { alignRound, runScrape, type ScrapeDeps } from '../../shared/scrape/run-scrape.js';
+import type { ScrapeReport } from '../../shared/scrape/report.js';
+import { flagsToEnv, problemForFlags, SCRAPE_FLAGS } from './config-flags.js';
+import { createProgress } from './progress.js';
+import { formatReport } from './report-text.js';
+import { UsageError, type CliIo } from './io.js';
+
+export function scrapeUsage(): string {
+  const flags = SCRAPE_FLAGS.map(
+    (f) =>
+      `  ${`--${f.flag}=${f.repeatable ? 'URI' : 'V'}`.padEnd(29)}${f.variable}: ${f.help}${f.repeatable ? '; repeatable' : ''}`,
+  );
+  return [
+    'usage: heapster scrape [--once] [--output=text|json] [flags]',
+    '',
+    'Scrapes every node of the cluster like the scrape function does, with the current kubeconfig',
+    '(KUBECONFIG or ~/.kube/config) unless --source says otherwise. Each flag sets the environment variable',
+    'of the same meaning; variables already set in the environment apply when the flag is not given.',
+    '',
+    `  ${'--once'.padEnd(29)}one round: print its report and exit (1 when the round failed)`,
+    `  ${'--output=text|json'.padEnd(29)}the report as a short summary (default) or the JSON the function answers`,
+    ...flags,
+    '',
+    'examples:',
+    '  heapster scrape --once --sink=log',
+    "  heapster scrape --sink='log?points=true' --interval=15s",
+    "  heapster scrape --once --sink=log --source='kubernetes.summary_api:?auth=/path/to/kubeconfig&timeout=5s'",
+  ].join('\n');
+}
+
+/** `heapster scrape`: answers the exit code (0 fine, 1 a round failed, 2 bad flags or configuration). */
+export async function scrapeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseScrapeArgs(argv);
+  if (values['help'] === true) {
+    io.stdout(scrapeUsage() + '\n');
+    return 0;
+  }
+  const output = values['output'] ?? 'text';
+  if (output !== 'text' && output !== 'json')
+    throw new UsageError(`--output must be text or json, not "${String(output)}"`);
+  const { env, fromEnvironment } = flagsToEnv(values, io.env);
+  let config: ScrapeConfig;
+  try {
+    config = parseScrapeConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr(new ConfigError(err.problems.map((p) => problemForFlags(p, fromEnvironment))).message + '\n');
+    return 2;
+  }
+  const log = createLogger({
+    minSeverity: config.logLevel,
+    write: (line) => io.stderr(line + '\n'),
+    fields: { component: 'cli' },
+  });
+  // The Google clients load slowly: only once there is something to scrape (not for --help or bad flags).
+  const { buildScrapeDeps } = await import('../scrape/deps.js');
+  const base = buildScrapeDeps(config, env, log);
+  const show = (report: ScrapeReport): void =>
+    io.stdout(output === 'json' ? JSON.stringify(report) + '\n' : formatReport(report));
+  try {
+    if (values['once'] === true) {
+      const report = await scrapeRound(config, base, io, Date.now());
+      show(report);
+      return report.status === 200 ? 0 : 1;
+    }
+    io.stderr(`scraping every ${config.intervalMs / 1000} s until Ctrl-C\n`);
+    let next = Date.now();
+    while (!io.interrupted.aborted) {
+      show(await scrapeRound(config, base, io, next));
+      next = alignRound(Date.now(), config.intervalMs) + config.intervalMs;
+      await sleepUntil(next, io.interrupted);
+    }
+    return 0;
+  } finally {
+    await Promise.all(base.sinks.map((s) => s.close().catch(() => undefined)));
+  }
+}
+
+function parseScrapeArgs(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        ...Object.fromEntries(
+          SCRAPE_FLAGS.map((f) => [f.flag, { type: 'string' as const, multiple: f.repeatable }]),
+        ),
+        once: { type: 'boolean' },
+        output: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** One round under the same deadline the function uses, stopped early by Ctrl-C; progress on stderr. */
+async function scrapeRound(
+  config: ScrapeConfig,
+  base: ScrapeDeps,
+  io: CliIo,
+  at: number,
+): Promise<ScrapeReport> {
+  const progress = createProgress({ write: io.stderr, isTty: io.stderrIsTty });
+  const controller = new AbortController();
+  const deadline = setTimeout(
+    () => controller.abort(new Error('run deadline reached')),
+    config.runDeadlineMs,
+  );
+  const stop = (): void => controller.abort(new Error('interrupted'));
+  io.interrupted.addEventListener('abort', stop);
+  try {
+    return await runScrape(
+      config,
+      { ...base, onProgress: (done, total) => progress.update(done, total) },
+      { roundTime: alignRound(at, config.intervalMs), signal: controller.signal, shard: 'all' },
+    );
+  } finally {
+    progress.end();
+    clearTimeout(deadline);
+    io.interrupted.removeEventListener('abort', stop);
+  }
+}
+
+function sleepUntil(time: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, time - Date.now()));
+    signal.addEventListener('abort', done);
+  });
+}
