@@ -4,7 +4,7 @@ import type { StoredEntry, WireEntry } from './server.js';
 /**
  * ListLogEntries over the stand-in's distinct entries. The filter understands what the tests ask: comparisons
  * `FIELD = "value"` joined by AND, on logName, insertId, severity, resource.type, resource.labels.K, labels.K
- * and jsonPayload paths; anything else is refused rather than half-understood.
+ * and jsonPayload paths, and timestamp comparisons; anything else is refused rather than half-understood.
  */
 export interface ListRequest {
   resourceNames: string[];
@@ -19,6 +19,8 @@ export interface ListResponse {
   nextPageToken: string;
 }
 
+/** The client's getEntries adds `timestamp >= "<a day ago>"` unless the filter names timestamp itself. */
+const TIME_CLAUSE = /^\s*timestamp\s*(>=|<=|>|<|=)\s*"([^"]+)"\s*$/;
 const CLAUSE = /^\s*([A-Za-z_][\w.]*(?:\."[^"]+")?(?:\.[\w]+)*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))\s*$/;
 
 export function listEntries(request: ListRequest, entries: readonly StoredEntry[]): ListResponse | Refusal {
@@ -33,6 +35,14 @@ export function listEntries(request: ListRequest, entries: readonly StoredEntry[
   const tests: ((e: StoredEntry) => boolean)[] = [];
   const filter = request.filter.trim();
   for (const clause of filter === '' ? [] : filter.split(/\s+AND\s+/)) {
+    const time = TIME_CLAUSE.exec(clause);
+    if (time !== null) {
+      const at = Date.parse(time[2] as string);
+      if (Number.isNaN(at)) return { code: INVALID_ARGUMENT, message: `unreadable time in "${clause}"` };
+      const op = time[1] as string;
+      tests.push((e) => compare(op, e.timestampMs, at));
+      continue;
+    }
     const match = CLAUSE.exec(clause);
     if (match === null) return { code: INVALID_ARGUMENT, message: `unsupported filter clause "${clause}"` };
     const path = match[1] as string;
@@ -95,4 +105,19 @@ function dig(value: unknown, path: readonly string[]): unknown {
     at = (at as Record<string, unknown>)[key];
   }
   return typeof at === 'number' || typeof at === 'boolean' ? String(at) : at;
+}
+
+function compare(op: string, value: number, bound: number): boolean {
+  switch (op) {
+    case '>=':
+      return value >= bound;
+    case '<=':
+      return value <= bound;
+    case '>':
+      return value > bound;
+    case '<':
+      return value < bound;
+    default:
+      return value === bound;
+  }
 }
