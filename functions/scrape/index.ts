@@ -48,9 +48,10 @@ ff.http('scrape', async (req: ff.Request, res: ff.Response) => {
   }
   const { config, deps, log } = setup;
   const controller = new AbortController();
+  // The hard limit, for the writes too; collecting stops earlier (runDeadlineMs) inside the run.
   const deadline = setTimeout(
-    () => controller.abort(new Error('run deadline reached')),
-    config.runDeadlineMs,
+    () => controller.abort(new Error('function timeout reached')),
+    config.functionTimeoutMs - 1000,
   );
   // The response's close, not the request's: a request emits 'close' as soon as its body has been read,
   // which the framework's body parser does before the function runs.

@@ -26,7 +26,11 @@ export interface ScrapeDeps {
 export interface ScrapeRound {
   /** The round's scheduled time, aligned to the interval: every point of the round carries it. */
   readonly roundTime: number;
-  /** Aborts the run's remaining work (its deadline, or the caller going away). */
+  /**
+   * Aborts everything the run still does, writes included (the function's hard limit, or the caller going
+   * away). Collecting stops earlier on its own, config.runDeadlineMs after the run started, so that the
+   * writes of what was collected still have time.
+   */
   readonly signal: AbortSignal;
   /** The part of the cluster this run owns (its counter documents); "all" when not sharded. */
   readonly shard: string;
@@ -50,11 +54,12 @@ export async function runScrape(
   const source = config.sources[0] as SummaryApiSource;
   // Every request in flight listens on the run's signal; more than Node's default of 10 is expected, not a
   // leak (the warning otherwise lands on stderr of every run with a concurrency above 10).
-  setMaxListeners(source.concurrency + 16, round.signal);
+  const collecting = AbortSignal.any([round.signal, AbortSignal.timeout(config.runDeadlineMs)]);
+  setMaxListeners(source.concurrency + 16, round.signal, collecting);
   let conn: KubeConnection | undefined;
   try {
     conn = await deps.connect(source);
-    const limits = { timeoutMs: source.timeoutMs, maxBytes: 512 * 1024 * 1024, signal: round.signal };
+    const limits = { timeoutMs: source.timeoutMs, maxBytes: 512 * 1024 * 1024, signal: collecting };
     let found: Discovery;
     try {
       found = await discover(conn, limits);
@@ -79,7 +84,7 @@ export async function runScrape(
         systemContainerNames: config.systemContainerNames,
       },
       roundTime: round.roundTime,
-      signal: round.signal,
+      signal: collecting,
     };
     let done = 0;
     const settled = await mapLimit(found.nodes, source.concurrency, async (node) => {
