@@ -293,7 +293,10 @@ export async function startGcmStandIn(options: GcmStandInOptions = {}): Promise<
       } catch (err) {
         return cb(invalid((err as Error).message));
       }
-      const matching = [...storeOf(project).series.values()]
+      const store = storeOf(project);
+      const type = /metric\.type\s*=\s*"([^"]+)"/.exec(r.filter ?? '')?.[1];
+      const candidates = type === undefined ? [...store.series.values()] : (store.byType.get(type) ?? []);
+      const matching = candidates
         .filter((s) => filter(s))
         .map((s) => ({ s, points: s.points.filter((p) => p.end >= start && p.end <= end) }))
         .filter((x) => x.points.length > 0);
@@ -365,7 +368,7 @@ function paginate<T>(
   pageSize: number | undefined,
   token: string | undefined,
 ): { page: T[]; next: string } {
-  const size = pageSize !== undefined && pageSize > 0 ? pageSize : 1000;
+  const size = pageSize !== undefined && pageSize > 0 ? pageSize : 10_000;
   const from = token !== undefined && token !== '' ? Number(token) : 0;
   const page = items.slice(from, from + size);
   return { page, next: from + size < items.length ? String(from + size) : '' };

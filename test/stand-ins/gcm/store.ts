@@ -38,6 +38,8 @@ export const seriesKeyOf = (ts: WireTimeSeries): string =>
 export class ProjectStore {
   readonly descriptors = new Map<string, WireMetricDescriptor>();
   readonly series = new Map<string, StoredSeries>();
+  /** The same series by metric type, for listing one type without scanning every series. */
+  readonly byType = new Map<string, StoredSeries[]>();
   /** Active series per monitored resource: series key -> time of its newest point. */
   private readonly active = new Map<string, Map<string, number>>();
 
@@ -77,6 +79,9 @@ export class ProjectStore {
         lastStart: stored.start,
       };
       this.series.set(key, series);
+      const ofType = this.byType.get(series.metric.type);
+      if (ofType === undefined) this.byType.set(series.metric.type, [series]);
+      else ofType.push(series);
     }
     if (this.keep === 'last') series.points.length = 0;
     series.points.push(stored);
