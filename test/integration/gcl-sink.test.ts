@@ -160,6 +160,8 @@ describe('gcl sink against the Logging stand-in', () => {
     const failed = await s.write(batch, signal);
     assert.equal(failed.written, 0);
     assert.equal(failed.retried, 2);
+    // The client's own retries are off: three attempts are three requests.
+    assert.equal(standIn.writes.length, 3);
     assert.match(failed.error ?? '', /^19 of 19 occurrences not written: UNAVAILABLE/);
     assert.equal(received().length, 0);
     standIn.setFaults({});

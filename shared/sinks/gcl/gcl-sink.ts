@@ -6,6 +6,7 @@ import type { GclSinkConfig } from './config.js';
 import { loggingWriter, type GclWriter, type WriteCall } from './gcl-client.js';
 import {
   clusterResourceOf,
+  ENTRY_BUDGET_BYTES,
   eventToLogEntry,
   logNameOf,
   type EntryContext,
@@ -45,7 +46,7 @@ export interface GclSinkLimits {
 }
 
 export const DEFAULT_GCL_LIMITS: GclSinkLimits = {
-  maxEntryBytes: 250_000,
+  maxEntryBytes: ENTRY_BUDGET_BYTES,
   maxRequestBytes: 9 * 1024 * 1024,
   // The client library's own batching stopped at 1000 entries; requests this size stay quick to retry.
   maxEntriesPerRequest: 1000,

@@ -1,5 +1,5 @@
 import { INVALID_ARGUMENT, type Refusal } from './rules.js';
-import type { StoredEntry, WireEntry } from './server.js';
+import type { StoredEntry, WireEntry } from './entries.js';
 
 /**
  * ListLogEntries over the stand-in's distinct entries. The filter understands what the tests ask: comparisons

@@ -6,22 +6,18 @@ import {
   type ServerUnaryCall,
   type ServiceDefinition,
 } from '@grpc/grpc-js';
-import { readFields, varintSize } from '../../../shared/sinks/gcl/wire.js';
+import { admitEntries, type StoredEntry, type WireRequest } from './entries.js';
 import { listEntries, type ListRequest } from './list.js';
 import { loggingPackage, loggingRoot } from './protos.js';
 import {
-  checkLabels,
-  checkLogName,
-  checkResource,
-  checkSize,
-  checkTimestamp,
   DEFAULT_RETENTION_MS,
   INVALID_ARGUMENT,
   isRefusal,
   MAX_REQUEST_BYTES,
   type Refusal,
 } from './rules.js';
-import { structToJson, type WireStruct } from './struct.js';
+
+export type { StoredEntry, WireEntry } from './entries.js';
 
 /**
  * A Cloud Logging stand-in: google.logging.v2.LoggingServiceV2 over gRPC on loopback, built from the .proto
@@ -29,27 +25,6 @@ import { structToJson, type WireStruct } from './struct.js';
  * service's limits (rules.ts) and partial_success; ListLogEntries answers as a query does, one entry per
  * (project, timestamp, insertId). Every accepted entry is also kept raw, so tests count duplicates.
  */
-export interface StoredEntry {
-  readonly project: string;
-  readonly logName: string;
-  readonly resource: { readonly type: string; readonly labels: Readonly<Record<string, string>> };
-  /** RFC 3339 with nanoseconds. */
-  readonly timestamp: string;
-  readonly timestampMs: number;
-  readonly insertId: string;
-  readonly severity: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly payload: Readonly<Record<string, unknown>>;
-  /** The entry's encoded size as the service measures it (log name and resource filled in). */
-  readonly bytes: number;
-  /** The client library's one-per-process instrumentation entry. */
-  readonly diagnostic: boolean;
-  /** Older than the retention period: accepted, never returned by a query. */
-  readonly expired: boolean;
-  /** As received (defaults filled in), for ListLogEntries. */
-  readonly wire: WireEntry;
-}
-
 export interface WriteRecord {
   readonly bytes: number;
   readonly entries: number;
@@ -90,27 +65,6 @@ export interface GclStandInOptions {
   readonly retentionMs?: number;
 }
 
-export interface WireEntry {
-  logName: string;
-  resource: { type: string; labels: Record<string, string> } | null;
-  timestamp: { seconds: string; nanos: number } | null;
-  severity: string;
-  insertId: string;
-  labels: Record<string, string>;
-  jsonPayload?: WireStruct;
-  textPayload?: string;
-  [key: string]: unknown;
-}
-
-interface WireRequest {
-  logName: string;
-  resource: WireEntry['resource'];
-  labels: Record<string, string>;
-  entries: WireEntry[];
-  partialSuccess: boolean;
-}
-
-const DIAGNOSTIC_KEY = 'logging.googleapis.com/diagnostic';
 const PARTIAL_ERRORS = 'google.logging.v2.WriteLogEntriesPartialErrors';
 
 export async function startGclStandIn(options: GclStandInOptions = {}): Promise<GclStandIn> {
@@ -182,59 +136,16 @@ export async function startGclStandIn(options: GclStandInOptions = {}): Promise<
         details: `Request payload size exceeds the limit: ${MAX_REQUEST_BYTES} bytes.`,
       });
     }
-    const sizes = entrySizes(raw, request);
-    const accepted: StoredEntry[] = [];
-    const errors = new Map<number, Refusal>();
-    request.entries.forEach((entry, i) => {
-      const result = admit(entry, i);
-      if (isRefusal(result)) errors.set(i, result);
-      else accepted.push(result);
+    const {
+      accepted,
+      errors,
+      labelsCut: cut,
+    } = admitEntries(request, raw, {
+      now: now(),
+      retentionMs,
+      rejectKind: f.rejectKind,
+      nextId: () => `stand-in-${++generatedIds}`,
     });
-    function admit(entry: WireEntry, i: number): StoredEntry | Refusal {
-      const logName = entry.logName || request.logName;
-      const named = checkLogName(logName);
-      if (isRefusal(named)) return named;
-      const resource = entry.resource ?? request.resource;
-      const badResource = checkResource(resource);
-      if (badResource !== undefined) return badResource;
-      const tooLarge = checkSize(sizes[i] as number);
-      if (tooLarge !== undefined) return tooLarge;
-      const ts = entry.timestamp ?? {
-        seconds: String(Math.floor(now() / 1000)),
-        nanos: (now() % 1000) * 1e6,
-      };
-      const timestampMs = Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6);
-      const future = checkTimestamp(timestampMs, now());
-      if (future !== undefined) return future;
-      const labels = checkLabels({ ...request.labels, ...entry.labels });
-      if (isRefusal(labels)) return labels;
-      const payload = structToJson(entry.jsonPayload);
-      const kind = kindOf(payload);
-      if (f.rejectKind !== undefined && kind === f.rejectKind.kind)
-        return {
-          code: f.rejectKind.code ?? INVALID_ARGUMENT,
-          message: `the stand-in refuses entries about a ${kind}`,
-        };
-      labelsCut += labels.cut;
-      const insertId = entry.insertId || `stand-in-${++generatedIds}`;
-      const wire: WireEntry = { ...entry, logName, resource, timestamp: ts, labels: labels.labels, insertId };
-      return {
-        project: named.project,
-        logName,
-        resource: resource as NonNullable<typeof resource>,
-        timestamp: rfc3339(Number(ts.seconds), ts.nanos),
-        timestampMs,
-        insertId,
-        severity: entry.severity,
-        labels: labels.labels,
-        payload,
-        bytes: sizes[i] as number,
-        diagnostic: DIAGNOSTIC_KEY in payload,
-        expired: timestampMs < now() - retentionMs,
-        wire,
-      };
-    }
-
     const first = errors.values().next().value;
     if (first !== undefined && (!request.partialSuccess || accepted.length === 0)) {
       // Without partial success one bad entry fails the request; with it, a request that wrote nothing has no details.
@@ -242,6 +153,7 @@ export async function startGclStandIn(options: GclStandInOptions = {}): Promise<
       return callback({ code: first.code, details: first.message });
     }
     received.push(...accepted);
+    labelsCut += cut;
     if (failing !== undefined) {
       record(failing.code, accepted.length, errors.size);
       return callback({
@@ -319,31 +231,4 @@ export async function startGclStandIn(options: GclStandInOptions = {}): Promise<
         }, 2_000).unref();
       }),
   };
-}
-
-/**
- * Each entry's encoded size as stored: its bytes in the request (WriteLogEntriesRequest.entries = 4) plus the
- * request's log name (1) and resource (2) where the entry relies on them.
- */
-function entrySizes(raw: Buffer, request: WireRequest): number[] {
-  const fields = readFields(raw);
-  const field = (n: number): number => {
-    const f = fields.find((x) => x.field === n);
-    if (f === undefined || !(f.value instanceof Uint8Array)) return 0;
-    return 1 + varintSize(f.value.length) + f.value.length;
-  };
-  const entryBytes = fields.filter((f) => f.field === 4).map((f) => (f.value as Uint8Array).length);
-  return request.entries.map(
-    (e, i) => (entryBytes[i] ?? 0) + (e.logName ? 0 : field(1)) + (e.resource === null ? field(2) : 0),
-  );
-}
-
-/** The kind of object an event entry is about, from either event API's payload. */
-function kindOf(payload: Record<string, unknown>): string | undefined {
-  const ref = (payload['involvedObject'] ?? payload['regarding']) as { kind?: unknown } | undefined;
-  return typeof ref?.kind === 'string' ? ref.kind : undefined;
-}
-
-export function rfc3339(seconds: number, nanos: number): string {
-  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${String(nanos).padStart(9, '0')}Z`;
 }
