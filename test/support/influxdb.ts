@@ -226,3 +226,85 @@ export function influxScrape(sim: Sim, sinks: string, clusterName = 'sim'): Infl
     },
   };
 }
+
+/**
+ * A loopback HTTP proxy in front of a real server that can be down (nothing listens on its port), answer
+ * with a status instead of forwarding, or hold requests before forwarding them: InfluxDB's faults, on cue.
+ */
+export interface FaultProxy {
+  readonly url: string;
+  /** Requests that reached the proxy while it was up. */
+  readonly seen: { path: string; at: number }[];
+  /** Answers for the next write requests, in order; an empty list forwards everything. */
+  script: ({ status: number; headers?: Record<string, string> } | { delayMs: number })[];
+  down(): Promise<void>;
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const { createServer } = await import('node:http');
+  const proxy: FaultProxy = {
+    url: '',
+    seen: [],
+    script: [],
+    down: async () => undefined,
+    up: async () => undefined,
+    close: async () => undefined,
+  };
+  const server = createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const path = req.url ?? '/';
+      proxy.seen.push({ path, at: Date.now() });
+      const step = path.startsWith('/write') ? proxy.script.shift() : undefined;
+      if (step !== undefined && 'status' in step) {
+        res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers });
+        res.end(`{"error":"injected ${step.status}"}`);
+        return;
+      }
+      if (step !== undefined) await new Promise((r) => setTimeout(r, step.delayMs));
+      if (res.destroyed) return;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && !HOP_BY_HOP.has(k)) headers[k] = v;
+      const answer = await fetch(`${target}${path}`, {
+        method: req.method ?? 'GET',
+        headers,
+        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+      });
+      const out: Record<string, string> = {};
+      answer.headers.forEach((v, k) => {
+        if (k !== 'content-encoding' && k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
+      });
+      res.writeHead(answer.status, out).end(Buffer.from(await answer.arrayBuffer()));
+    })().catch(() => res.destroy());
+  });
+  const listen = (port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!server.listening) return resolve();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  const port = await listen(0);
+  return Object.assign(proxy, {
+    url: `http://127.0.0.1:${port}`,
+    down: stop,
+    up: async () => {
+      await listen(port);
+    },
+    close: stop,
+  });
+}
