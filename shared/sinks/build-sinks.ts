@@ -1,6 +1,7 @@
 import type { SinkConfig } from '../config/sink-uri.js';
 import type { Logger } from '../runtime/log.js';
 import { logSink } from './log/log-sink.js';
+import { gcmSink } from './gcm/gcm-sink.js';
 import { influxdbSink } from './influxdb/influxdb-sink.js';
 import type { MetricSink } from './sink.js';
 
@@ -10,6 +11,8 @@ export function buildSinks(configs: readonly SinkConfig[], log: Logger): MetricS
     switch (config.kind) {
       case 'log':
         return logSink({ points: config.points }, log);
+      case 'gcm':
+        return gcmSink(config, { log });
       case 'influxdb':
         return influxdbSink(config, { log });
     }
