@@ -7,6 +7,7 @@ import { connect, type KubeConnection } from '../../shared/kube/connect.js';
 import { eventStream } from '../../shared/kube/event-stream.js';
 import { EventWatcher } from '../../shared/events/watcher.js';
 import type { Logger } from '../../shared/runtime/log.js';
+import { gclEventSink } from '../../shared/sinks/gcl/gcl-sink.js';
 import { logEventSink } from '../../shared/sinks/log/log-event-sink.js';
 import type { EventSink } from '../../shared/sinks/sink.js';
 import { firestoreCheckpointStore, memoryCheckpointStore } from '../../shared/state/checkpoint-store.js';
@@ -31,11 +32,16 @@ export interface ServiceDeps {
   readonly now?: () => number;
 }
 
-export function buildEventSinks(configs: readonly EventSinkConfig[]): EventSink[] {
+export function buildEventSinks(
+  configs: readonly EventSinkConfig[],
+  deps: { clusterName: string; env: Readonly<Record<string, string | undefined>>; log: Logger },
+): EventSink[] {
   return configs.map((config) => {
     switch (config.kind) {
       case 'log':
         return logEventSink();
+      case 'gcl':
+        return gclEventSink(config, deps);
     }
   });
 }
@@ -60,7 +66,7 @@ export async function startEventsService(config: EventsConfig, deps: ServiceDeps
           now,
         })
       : memoryCheckpointStore();
-  const sinks = buildEventSinks(config.sinks);
+  const sinks = buildEventSinks(config.sinks, { clusterName: config.clusterName, env: deps.env, log });
   let conn: KubeConnection | undefined;
   const watcher = new EventWatcher(
     {

@@ -6,6 +6,7 @@ import { readChoice, readDuration, readInt, rejectUnknownOptions, uriOption } fr
 import { EVENT_APIS, type EventApi } from '../kube/event-stream.js';
 import { SEVERITIES, type Severity } from '../runtime/log.js';
 import type { Env } from './scrape-config.js';
+import { parseGclSink, type GclSinkConfig } from '../sinks/gcl/config.js';
 
 /** Where events come from: Heapster's `kubernetes:` source with the event API and selectors to watch. */
 export interface EventSource extends KubeAccess {
@@ -16,7 +17,7 @@ export interface EventSource extends KubeAccess {
   readonly labelSelector: string | undefined;
 }
 
-export type EventSinkConfig = { readonly kind: 'log' };
+export type EventSinkConfig = { readonly kind: 'log' } | ({ readonly kind: 'gcl' } & GclSinkConfig);
 
 export interface EventsConfig {
   readonly source: EventSource;
@@ -66,10 +67,12 @@ export function parseEventsConfig(env: Env): EventsConfig {
     if (sink.prefix === 'log') {
       rejectUnknownOptions(problems, 'SINKS', sink.text, sink.options, []);
       sinks.push({ kind: 'log' });
+    } else if (sink.prefix === 'gcl') {
+      sinks.push({ kind: 'gcl', ...parseGclSink(problems, 'SINKS', sink) });
     } else {
       problems.add(
         'SINKS',
-        `unknown event sink "${sink.prefix}" in "${text}"; known event sinks: log`,
+        `unknown event sink "${sink.prefix}" in "${text}"; known event sinks: log, gcl`,
         EVENT_SINK_EXAMPLE,
       );
     }
