@@ -1,8 +1,10 @@
+import { benchInfluxdb } from './influxdb.js';
 import { benchSim } from './sim.js';
 
 /** `npm run bench [-- NAME [--flag value ...]]`: runs one benchmark, or all of them, printing figures and conditions. */
 const benches: Record<string, (args: Map<string, string>) => Promise<void>> = {
   sim: benchSim,
+  influxdb: benchInfluxdb,
 };
 
 async function main(): Promise<void> {
