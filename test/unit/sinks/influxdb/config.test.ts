@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, Problems } from '../../../../shared/config/config-error.js';
+import { Problems, type ConfigError } from '../../../../shared/config/config-error.js';
 import { resolveSecret, type SecretSource } from '../../../../shared/config/secret.js';
 import { parseSink } from '../../../../shared/config/sink-uri.js';
 import { apiForVersion } from '../../../../shared/sinks/influxdb/connection.js';
