@@ -1,3 +1,4 @@
+import { benchScrape } from './scrape.js';
 import { benchInfluxdb } from './influxdb.js';
 import { benchSim } from './sim.js';
 
@@ -5,6 +6,7 @@ import { benchSim } from './sim.js';
 const benches: Record<string, (args: Map<string, string>) => Promise<void>> = {
   sim: benchSim,
   influxdb: benchInfluxdb,
+  scrape: benchScrape,
 };
 
 async function main(): Promise<void> {
