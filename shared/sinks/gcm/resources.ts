@@ -116,6 +116,8 @@ export function targetOf(set: MetricSet, labels: Labels, ctx: ResourceContext): 
       break;
   }
   for (const extra of ctx.extraLabels) {
+    // Only where the descriptors declare it (descriptors.ts uses the same levels).
+    if (!extraLabelLevels(extra).includes(set.type)) continue;
     const value = extraValue(extra, labels);
     if (value !== undefined && value !== '') metricLabels[extra.key] = value.slice(0, MAX_LABEL_VALUE);
   }
