@@ -86,34 +86,47 @@ export async function listAll(
   return items;
 }
 
-/** Nodes, pods and namespaces: what enrich needs from the API, and the nodes to scrape. */
+/** Each item of a paginated list, handed over page by page as the pages arrive. */
+async function eachItem(
+  conn: KubeConnection,
+  path: string,
+  pageSize: number,
+  limits: RequestLimits,
+  visit: (item: Item) => void,
+): Promise<void> {
+  for await (const page of listPages(conn, path, pageSize, limits))
+    for (const item of page.items) visit(item);
+}
+
+/**
+ * Nodes, pods and namespaces: what enrich needs from the API, and the nodes to scrape. Each page is turned into
+ * the few fields kept as soon as it arrives: whole pod objects (a few KiB each, 30,000 of them in a 1,000-node
+ * cluster) are never all held at once.
+ */
 export async function discover(
   conn: KubeConnection,
   limits: RequestLimits,
   pageSize = 500,
 ): Promise<Discovery> {
-  const [nodeItems, podItems, namespaceItems] = await Promise.all([
-    listAll(conn, '/api/v1/nodes', pageSize, limits),
-    listAll(conn, '/api/v1/pods', pageSize, limits),
-    listAll(conn, '/api/v1/namespaces', pageSize, limits),
-  ]);
   const nodes = new Map<string, NodeInfo>();
   const targets: NodeTarget[] = [];
-  for (const item of nodeItems) {
-    const { info, target } = toNode(item);
-    nodes.set(info.name, info);
-    targets.push(target);
-  }
   const pods = new Map<string, PodInfo>();
-  for (const item of podItems) {
-    const pod = toPod(item);
-    if (pod !== undefined) pods.set(pod.uid, pod);
-  }
   const namespaces = new Map<string, string>();
-  for (const item of namespaceItems) {
-    const meta = item['metadata'] as { name?: string; uid?: string } | undefined;
-    if (meta?.name && meta.uid) namespaces.set(meta.name, meta.uid);
-  }
+  await Promise.all([
+    eachItem(conn, '/api/v1/nodes', pageSize, limits, (item) => {
+      const { info, target } = toNode(item);
+      nodes.set(info.name, info);
+      targets.push(target);
+    }),
+    eachItem(conn, '/api/v1/pods', pageSize, limits, (item) => {
+      const pod = toPod(item);
+      if (pod !== undefined) pods.set(pod.uid, pod);
+    }),
+    eachItem(conn, '/api/v1/namespaces', pageSize, limits, (item) => {
+      const meta = item['metadata'] as { name?: string; uid?: string } | undefined;
+      if (meta?.name && meta.uid) namespaces.set(meta.name, meta.uid);
+    }),
+  ]);
   return { inventory: { nodes, pods, namespaces }, nodes: targets };
 }
 

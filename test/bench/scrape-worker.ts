@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { parseScrapeConfig } from '../../shared/config/scrape-config.js';
+import type { SummaryApiSource } from '../../shared/config/source-uri.js';
+import { connect } from '../../shared/kube/connect.js';
+import { discover } from '../../shared/kube/discover.js';
+import { createLogger } from '../../shared/runtime/log.js';
+import { alignRound, runScrape } from '../../shared/scrape/run-scrape.js';
+import { logSink } from '../../shared/sinks/log/log-sink.js';
+import { memoryCounterStore } from '../../shared/state/counter-store.js';
+
+/**
+ * The scraper side of `npm run bench -- scrape`, run compiled to JavaScript in its own process as the function
+ * runs in Cloud (no TypeScript loader in its memory or CPU). Argument: one JSON object (SimTarget and sizes);
+ * output: one JSON line (WorkerResult).
+ */
+export interface WorkerInput {
+  apiServer: string;
+  caPath: string;
+  token?: string;
+  kubeconfig: string;
+  rounds: number;
+  concurrency: number;
+  intervalMs: number;
+}
+
+export interface RoundResult {
+  wallMs: number;
+  cpuMs: number;
+  nodesOk: number;
+  nodesTotal: number;
+  points: number;
+  failure?: string;
+}
+
+export interface WorkerResult {
+  baselineRssBytes: number;
+  rounds: RoundResult[];
+  peakRssBytes: number;
+  /** Listing nodes, pods and namespaces alone, once (part of every round). */
+  discoverCpuMs: number;
+  floor: { nodes: number; bytes: number; fetchCpuMs: number; parseCpuMs: number };
+}
+
+const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+
+async function main(input: WorkerInput): Promise<WorkerResult> {
+  const sim = simClient(input);
+  const config = parseScrapeConfig({
+    SOURCES: `kubernetes.summary_api:?auth=${encodeURIComponent(input.kubeconfig)}&concurrency=${input.concurrency}`,
+    SINKS: 'log',
+    STATE_STORE: 'memory',
+    INTERVAL: `${input.intervalMs / 1000}s`,
+    FUNCTION_TIMEOUT: '540s',
+  });
+  const discard = createLogger({ write: () => undefined });
+  const source = config.sources[0] as SummaryApiSource;
+  const deps = {
+    log: discard,
+    now: Date.now,
+    connect: (s: SummaryApiSource) => connect(s, { env: {} }),
+    counters: memoryCounterStore(),
+    sinks: [logSink({ points: false }, discard, () => undefined)],
+  };
+  const baselineRssBytes = process.memoryUsage().rss;
+  const first = alignRound(Date.now(), input.intervalMs);
+  const rounds: RoundResult[] = [];
+  for (let i = 0; i < input.rounds; i++) {
+    if (i > 0) await sim('POST', `/sim/v1/clock/advance?ms=${input.intervalMs}`);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const report = await runScrape(config, deps, {
+      roundTime: first + i * input.intervalMs,
+      signal: new AbortController().signal,
+      shard: 'all',
+    });
+    const failure =
+      report.error ?? (report.nodes.failed > 0 ? JSON.stringify(report.nodes.failures[0]) : undefined);
+    rounds.push({
+      wallMs: performance.now() - started,
+      cpuMs: cpuMs(process.cpuUsage(cpu)),
+      nodesOk: report.nodes.ok,
+      nodesTotal: report.nodes.total,
+      points: report.points,
+      ...(failure !== undefined ? { failure } : {}),
+    });
+  }
+  // The scraper's peak, before the measurements below hold every payload at once.
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+
+  const conn = await connect(source, { env: {} });
+  const discoverCpu = process.cpuUsage();
+  const found = await discover(conn, { timeoutMs: 60_000, maxBytes: 512 * 1024 * 1024 });
+  const discoverCpuMs = cpuMs(process.cpuUsage(discoverCpu));
+  conn.close();
+
+  const names = found.nodes.map((n) => n.name);
+  const bodies: Buffer[] = [];
+  let next = 0;
+  const fetchCpu = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: input.concurrency }, async () => {
+      while (next < names.length) {
+        const name = names[next++] as string;
+        bodies.push(await sim('GET', `/api/v1/nodes/${name}/proxy/stats/summary`));
+      }
+    }),
+  );
+  const fetchCpuMs = cpuMs(process.cpuUsage(fetchCpu));
+  const parseCpu = process.cpuUsage();
+  let pods = 0;
+  for (const body of bodies) pods += (JSON.parse(body.toString('utf8')) as { pods: unknown[] }).pods.length;
+  const parseCpuMs = cpuMs(process.cpuUsage(parseCpu));
+  if (pods === 0) throw new Error('the summaries hold no pods');
+  const bytes = bodies.reduce((n, b) => n + b.length, 0);
+  return {
+    baselineRssBytes,
+    rounds,
+    peakRssBytes,
+    discoverCpuMs,
+    floor: { nodes: bodies.length, bytes, fetchCpuMs, parseCpuMs },
+  };
+}
+
+/** Plain HTTPS to the simulator: its control endpoints, and the summaries for the floor. */
+function simClient(input: WorkerInput): (method: string, path: string) => Promise<Buffer> {
+  const agent = new Agent({ keepAlive: true, maxSockets: input.concurrency, ca: readFileSync(input.caPath) });
+  return (method, path) =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        `${input.apiServer}${path}`,
+        { method, agent, headers: input.token ? { authorization: `Bearer ${input.token}` } : {} },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(Buffer.concat(chunks))
+              : reject(new Error(`${method} ${path}: HTTP ${res.statusCode}`)),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+}
+
+main(JSON.parse(process.argv[2] ?? '{}') as WorkerInput).then(
+  (result) => {
+    process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0));
+  },
+  (err: unknown) => {
+    process.stderr.write(`scrape bench worker: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
