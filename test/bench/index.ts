@@ -1,4 +1,5 @@
 import { benchScrape } from './scrape.js';
+import { benchGcm } from './gcm.js';
 import { benchInfluxdb } from './influxdb.js';
 import { benchSim } from './sim.js';
 
@@ -7,6 +8,7 @@ const benches: Record<string, (args: Map<string, string>) => Promise<void>> = {
   sim: benchSim,
   influxdb: benchInfluxdb,
   scrape: benchScrape,
+  gcm: benchGcm,
 };
 
 async function main(): Promise<void> {

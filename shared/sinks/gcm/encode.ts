@@ -69,6 +69,20 @@ interface MetricPlan {
 
 export function encodeRound(batch: Batch, options: EncodeOptions): EncodedRound {
   const dropped: Record<string, number> = {};
+  const series: TimeSeries[] = [];
+  for (const block of encodeBlocks(batch, options, dropped)) for (const s of block) series.push(s);
+  return { series, dropped };
+}
+
+/**
+ * The same, one block (a node) at a time, so that a round of millions of points never exists as series all at
+ * once: the writer pulls blocks as it sends. `dropped` is complete once the generator is done.
+ */
+export function* encodeBlocks(
+  batch: Batch,
+  options: EncodeOptions,
+  dropped: Record<string, number>,
+): Generator<TimeSeries[], void, undefined> {
   const drop = (reason: string, n = 1): void => {
     dropped[reason] = (dropped[reason] ?? 0) + n;
   };
@@ -77,17 +91,17 @@ export function encodeRound(batch: Batch, options: EncodeOptions): EncodedRound 
   if (end < options.now - MAX_AGE_MS || end > options.now + MAX_AHEAD_MS) {
     const total = countWritable(batch, plans);
     if (total > 0) drop(end < options.now ? 'too-old' : 'too-new', total);
-    return { series: [], dropped };
+    return;
   }
   const endTime = timestamp(end);
   const gaugeInterval: TimeInterval = { endTime };
-  const series: TimeSeries[] = [];
   const ctx = { project: options.project, location: options.location, extraLabels: options.labels };
   // Two sets with one target (a pod name reused on another node within the round) would write one series twice.
   const setsOfTarget = new Map<string, { block: MetricBlock; set: number }[]>();
 
   for (const block of batch.blocks) {
     const { sets, values, labels, points } = block;
+    const series: TimeSeries[] = [];
     const targets: (SetTarget | undefined)[] = new Array(sets.length);
     const intervals: (TimeInterval | string)[] = new Array(sets.length);
     const earlier: (Set<string> | undefined)[] = new Array(sets.length);
@@ -152,8 +166,8 @@ export function encodeRound(batch: Batch, options: EncodeOptions): EncodedRound 
       seen.add(key);
       emit(s, m, points.value[i] as number, pl);
     }
+    if (series.length > 0) yield series;
   }
-  return { series, dropped };
 }
 
 function planMetrics(options: EncodeOptions): {

@@ -5,12 +5,12 @@ import type { MetricSink, WriteReport } from '../sink.js';
 import type { MonitoringApi } from './api.js';
 import { monitoringApi } from './client.js';
 import { descriptorsFor } from './descriptors.js';
-import { encodeRound } from './encode.js';
+import { encodeBlocks, encodeRound } from './encode.js';
 import type { GcmSinkConfig } from './options.js';
 import { DescriptorRegistry } from './registry.js';
 import { RoundOrder } from './round-order.js';
 import { resolveTarget, runtimeLookup, type RuntimeLookup, type Target } from './runtime.js';
-import { writeSeries } from './write.js';
+import { writeBlocks } from './write.js';
 
 /**
  * The Google Cloud Monitoring sink: descriptors from the catalogue, each point on its Kubernetes monitored
@@ -96,8 +96,20 @@ export function gcmSink(config: GcmSinkConfig, deps: GcmSinkDeps): MetricSink {
       }
       try {
         const descriptors = await ready.registry.ensure(signal);
-        const encoded = encodeWith(ready.target, descriptors.unavailable);
-        const tally = await writeSeries(encoded.series, {
+        const dropped: Record<string, number> = {};
+        let encodedSeries = 0;
+        const blocks = encodeBlocks(
+          batch,
+          { ...config, ...ready.target, now: now(), unavailable: descriptors.unavailable },
+          dropped,
+        );
+        const counted = (function* () {
+          for (const block of blocks) {
+            encodedSeries += block.length;
+            yield block;
+          }
+        })();
+        const tally = await writeBlocks(counted, {
           api: ready.api,
           project: ready.target.project,
           concurrency: config.concurrency,
@@ -107,9 +119,10 @@ export function gcmSink(config: GcmSinkConfig, deps: GcmSinkDeps): MetricSink {
           ...(deps.retry !== undefined ? { retry: deps.retry } : {}),
         });
         if (tally.rejected['bad-metric'] !== undefined) ready.registry.invalidate();
-        const rejected = { ...encoded.dropped };
+        const rejected = { ...dropped };
         for (const [r, n] of Object.entries(tally.rejected)) rejected[r] = (rejected[r] ?? 0) + n;
-        return finish({ written: tally.written, rejected, retried: tally.retried }, countOf(encoded), {
+        const points = encodedSeries + Object.values(dropped).reduce((a, b) => a + b, 0);
+        return finish({ written: tally.written, rejected, retried: tally.retried }, points, {
           requests: tally.requests,
           confirmed: tally.confirmed,
           descriptorsCreated: descriptors.created,

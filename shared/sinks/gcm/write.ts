@@ -1,4 +1,3 @@
-import { mapLimit } from '../../runtime/limit.js';
 import { withRetries, type Attempt, type RetryPolicy } from '../../runtime/retry.js';
 import type { MonitoringApi, TimeSeries } from './api.js';
 import { interpretFailure } from './outcome.js';
@@ -43,18 +42,40 @@ export const emptyTally = (): WriteTally => ({
   samples: [],
 });
 
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+export async function writeSeries(series: readonly TimeSeries[], options: WriteOptions): Promise<WriteTally> {
+  return writeBlocks([series], options);
 }
 
-export async function writeSeries(series: readonly TimeSeries[], options: WriteOptions): Promise<WriteTally> {
+/**
+ * Writes series as they come, block after block: requests are cut from the blocks as workers are free, so only
+ * the requests in flight and the block being cut are held at once.
+ */
+export async function writeBlocks(
+  blocks: Iterable<readonly TimeSeries[]>,
+  options: WriteOptions,
+): Promise<WriteTally> {
   const tally = emptyTally();
-  await mapLimit(chunk(series, MAX_SERIES_PER_REQUEST), options.concurrency, (request) =>
-    writeRequest(request, options, tally),
-  );
+  const requests = requestsOf(blocks);
+  const worker = async (): Promise<void> => {
+    for (let next = requests.next(); next.done !== true; next = requests.next())
+      await writeRequest(next.value, options, tally);
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
   return tally;
+}
+
+/** Requests of at most 200 series, filled across blocks. */
+function* requestsOf(blocks: Iterable<readonly TimeSeries[]>): Generator<TimeSeries[], void, undefined> {
+  let request: TimeSeries[] = [];
+  for (const block of blocks)
+    for (const s of block) {
+      request.push(s);
+      if (request.length === MAX_SERIES_PER_REQUEST) {
+        yield request;
+        request = [];
+      }
+    }
+  if (request.length > 0) yield request;
 }
 
 async function writeRequest(request: TimeSeries[], options: WriteOptions, tally: WriteTally): Promise<void> {

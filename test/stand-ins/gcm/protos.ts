@@ -38,9 +38,11 @@ export interface DetailTypes {
   readonly any: protobuf.Type;
   readonly summary: protobuf.Type;
   readonly retryInfo: protobuf.Type;
+  /** For checking a request's bytes outside gRPC. */
+  readonly createTimeSeriesRequest: protobuf.Type;
 }
 
-/** Message types for grpc-status-details-bin: google.rpc.Status with Any details. */
+/** Message types for grpc-status-details-bin (google.rpc.Status with Any details) and for requests. */
 export function loadDetailTypes(): DetailTypes {
   const root = new protobuf.Root();
   root.resolvePath = (_origin: string, target: string): string =>
@@ -51,6 +53,7 @@ export function loadDetailTypes(): DetailTypes {
     any: root.lookupType('google.protobuf.Any'),
     summary: root.lookupType('google.monitoring.v3.CreateTimeSeriesSummary'),
     retryInfo: root.lookupType('google.rpc.RetryInfo'),
+    createTimeSeriesRequest: root.lookupType('google.monitoring.v3.CreateTimeSeriesRequest'),
   };
 }
 

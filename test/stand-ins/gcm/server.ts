@@ -18,7 +18,7 @@ export interface GcmStandInOptions {
   readonly minSamplingPeriodMs?: number;
   readonly maxActiveSeriesPerResource?: number;
   readonly metricPrefixes?: readonly string[];
-  readonly keep?: 'all' | 'last';
+  readonly keep?: 'all' | 'last' | 'none';
 }
 
 export const FAULT_CODES = {

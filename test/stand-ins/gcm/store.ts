@@ -4,8 +4,8 @@ import { toMs, valueOf } from './wire.js';
 
 /**
  * What the stand-in holds per project: metric descriptors and time series with their points, oldest first.
- * With `keep: 'last'` only each series' newest point is kept (enough for the ordering rules; used by the
- * benchmark, whose millions of series would otherwise fill memory).
+ * With `keep: 'last'` only each series' newest point is kept (enough for the ordering rules); with `keep: 'none'`
+ * nothing is (each request is still checked on its own): the benchmark's millions of series would fill memory.
  */
 export interface StoredPoint {
   readonly start: number | undefined;
@@ -43,7 +43,7 @@ export class ProjectStore {
   /** Active series per monitored resource: series key -> time of its newest point. */
   private readonly active = new Map<string, Map<string, number>>();
 
-  constructor(private readonly keep: 'all' | 'last') {}
+  constructor(private readonly keep: 'all' | 'last' | 'none') {}
 
   activeCount(resourceKey: string, now: number, windowMs: number): number {
     const series = this.active.get(resourceKey);
@@ -59,6 +59,7 @@ export class ProjectStore {
   }
 
   store(ts: WireTimeSeries, key: string, resourceKey: string, kind: string, valueType: string): void {
+    if (this.keep === 'none') return;
     const point = ts.points?.[0];
     const stored: StoredPoint = {
       start: toMs(point?.interval?.startTime),
