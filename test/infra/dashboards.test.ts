@@ -154,7 +154,7 @@ describe('Grafana dashboards for InfluxDB', () => {
   });
 
   test("every query reads one of Heapster's measurements at a level the metric has", () => {
-    const levels = new Map(METRICS.map((m) => [m.name, new Set<string>(m.levels)] as const));
+    const levels = new Map<string, Set<string>>(METRICS.map((m) => [m.name, new Set<string>(m.levels)]));
     for (const file of grafanaFiles)
       for (const query of queriesOf(grafana(file))) {
         for (const m of query.matchAll(/FROM "([^"]+)"(?: WHERE "type" = '([a-z_]+)')?/g)) {
