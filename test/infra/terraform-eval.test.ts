@@ -114,6 +114,12 @@ describe('root variables and locals, evaluated by terraform', () => {
       events_environment.SINKS,
       'gcl?project=my-project&location=europe-west1&log=kubernetes.io/events',
     );
+    const events = parseEventsConfig(events_environment);
+    assert.deepEqual(
+      events.sinks.map((e) => (e.kind === 'gcl' ? [e.kind, e.project, e.location, e.logId] : [e.kind])),
+      [['gcl', 'my-project', 'europe-west1', 'kubernetes.io/events']],
+    );
+    assert.equal(events.source.caFile, source?.caFile);
   });
 
   test('the events environment parses when events go to the log sink', () => {
