@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KubeEvent } from '../kube/event-stream.js';
+import type { KubeEvent } from '../kube/kube-event.js';
 
 /**
  * An event occurrence: one state of one event (a new event, or a repeat that bumped its count) is identified
@@ -16,25 +16,20 @@ export function occurrenceId(event: KubeEvent): number {
   return digest.readUIntBE(0, 6) * 16 + ((digest[6] as number) >> 4);
 }
 
-type Times = {
-  series?: { lastObservedTime?: string | null } | null;
-  lastTimestamp?: string | null;
-  deprecatedLastTimestamp?: string | null;
-  eventTime?: string | null;
-};
-
 /**
  * When the occurrence happened, deterministically from the event itself: series.lastObservedTime, else
- * lastTimestamp (deprecatedLastTimestamp in events.k8s.io/v1), else eventTime, else creationTimestamp.
+ * lastTimestamp (deprecatedLastTimestamp in events.k8s.io/v1), else eventTime, else firstTimestamp, else the
+ * event's creationTimestamp. Every sink stamps the occurrence with it, so a rewrite lands on the same time.
  */
-export function occurrenceTime(event: KubeEvent): string {
-  const e = event as KubeEvent & Times;
+export function occurrenceTime(event: KubeEvent): string | undefined {
   return (
-    e.series?.lastObservedTime ??
-    e.lastTimestamp ??
-    e.deprecatedLastTimestamp ??
-    e.eventTime ??
-    event.metadata.creationTimestamp ??
-    '1970-01-01T00:00:00Z'
+    event.series?.lastObservedTime ||
+    event.lastTimestamp ||
+    event.deprecatedLastTimestamp ||
+    event.eventTime ||
+    event.firstTimestamp ||
+    event.deprecatedFirstTimestamp ||
+    event.metadata.creationTimestamp ||
+    undefined
   );
 }

@@ -96,8 +96,9 @@ export class EventWatcher {
     const stopLeased = (reason: string): void => leased.abort(new Error(reason));
     const onStop = (): void => stopLeased('stopping');
     signal.addEventListener('abort', onStop, { once: true });
+    let renewing: Promise<void> = Promise.resolve();
     const renew = setInterval(() => {
-      this.deps.lease.acquire(this.deps.holder).then(
+      renewing = this.deps.lease.acquire(this.deps.holder).then(
         (state) => {
           this.lease = state;
           if (!state.held) {
@@ -241,6 +242,7 @@ export class EventWatcher {
       if (!leased.signal.aborted) log.error('events: watch loop failed', { error: (err as Error).message });
     } finally {
       clearInterval(renew);
+      await renewing;
       signal.removeEventListener('abort', onStop);
       void stream.return(undefined);
       this.phase = 'draining';

@@ -1,4 +1,5 @@
 import { sleep } from '../runtime/retry.js';
+import type { KubeEvent } from './kube-event.js';
 import type { KubeConnection } from './connect.js';
 import { listPages } from './discover.js';
 import { WatchHttpError } from './watch-lines.js';
@@ -11,15 +12,7 @@ import { WatchHttpError } from './watch-lines.js';
 export const EVENT_APIS = ['core/v1', 'events.k8s.io/v1'] as const;
 export type EventApi = (typeof EVENT_APIS)[number];
 
-export type KubeEvent = Record<string, unknown> & {
-  metadata: {
-    uid: string;
-    resourceVersion: string;
-    name: string;
-    namespace?: string;
-    creationTimestamp?: string;
-  };
-};
+export type { KubeEvent };
 
 export type StreamItem =
   /** A (re)list begins: what follows until `listed-end` is the current state of every event. */

@@ -6,8 +6,8 @@ import { Problems } from '../../shared/config/config-error.js';
 import { parseHeapsterUri } from '../../shared/config/uri.js';
 import { memoryLogger } from '../../shared/runtime/log.js';
 import { parseInfluxdbSink, type InfluxdbSinkConfig } from '../../shared/sinks/influxdb/config.js';
-import type { KubeEvent } from '../../shared/sinks/influxdb/encode-events.js';
-import { influxdbEventWriter } from '../../shared/sinks/influxdb/influxdb-sink.js';
+import type { KubeEvent } from '../../shared/kube/kube-event.js';
+import { influxdbEventSink } from '../../shared/sinks/influxdb/influxdb-sink.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import {
   influxScrape,
@@ -147,10 +147,10 @@ describe("Heapster's Grafana dashboards on our InfluxDB output", () => {
       sim.events.generate(10);
     }
     const events = sim.stores.events.list().items.map((i) => i.object as unknown as KubeEvent);
-    const writer = influxdbEventWriter(config(`influxdb:${influx.url}?db=k8s_fields&withfields=true`), {
+    const writer = influxdbEventSink(config(`influxdb:${influx.url}?db=k8s_fields&withfields=true`), {
       log: memoryLogger(),
     });
-    assert.equal((await writer.writeEvents(events, new AbortController().signal)).written, events.length);
+    assert.equal((await writer.write(events, new AbortController().signal)).written, events.length);
     // The dashboards' default range is the last 30 minutes; ours covers the rounds and the events.
     from = (rounds[0]?.roundTime ?? 0) - 30 * 60_000;
     to = sim.clock.now() + 60_000;

@@ -4,8 +4,8 @@ import { Problems } from '../../shared/config/config-error.js';
 import { parseHeapsterUri } from '../../shared/config/uri.js';
 import { memoryLogger } from '../../shared/runtime/log.js';
 import { parseInfluxdbSink, type InfluxdbSinkConfig } from '../../shared/sinks/influxdb/config.js';
-import type { KubeEvent } from '../../shared/sinks/influxdb/encode-events.js';
-import { influxdbEventWriter } from '../../shared/sinks/influxdb/influxdb-sink.js';
+import type { KubeEvent } from '../../shared/kube/kube-event.js';
+import { influxdbEventSink } from '../../shared/sinks/influxdb/influxdb-sink.js';
 import { toEventsV1 } from '../sim/apiserver/events-v1.js';
 import type { KubeObject } from '../sim/objects.js';
 import { startSim, type Sim } from '../sim/sim.js';
@@ -80,17 +80,17 @@ describe('InfluxDB event writer against InfluxDB 1.6', () => {
   }
 
   test('default form: each occurrence stored once, its JSON value exactly the event', async () => {
-    const writer = influxdbEventWriter(config(`influxdb:${influx.url}?db=events&cluster_name=sim`), {
+    const writer = influxdbEventSink(config(`influxdb:${influx.url}?db=events&cluster_name=sim`), {
       log: memoryLogger(),
     });
     let written = 0;
     for (const snap of snapshots) {
-      const report = await writer.writeEvents(snap.map(asEvent), new AbortController().signal);
+      const report = await writer.write(snap.map(asEvent), new AbortController().signal);
       assert.deepEqual(report.rejected, {});
       written += report.written;
     }
     // A replay of everything once more changes nothing.
-    await writer.writeEvents((snapshots.at(-1) as KubeObject[]).map(asEvent), new AbortController().signal);
+    await writer.write((snapshots.at(-1) as KubeObject[]).map(asEvent), new AbortController().signal);
     const want = occurrences();
     assert.ok(written > want.size, 'unchanged events were written again');
     assert.ok(
@@ -151,14 +151,11 @@ describe('InfluxDB event writer against InfluxDB 1.6', () => {
   });
 
   test('withfields form: measurement events, message exactly as written, the dashboard tags', async () => {
-    const writer = influxdbEventWriter(config(`influxdb:${influx.url}?db=events_fields&withfields=true`), {
+    const writer = influxdbEventSink(config(`influxdb:${influx.url}?db=events_fields&withfields=true`), {
       log: memoryLogger(),
     });
     for (const snap of [...snapshots, ...snapshots])
-      assert.deepEqual(
-        (await writer.writeEvents(snap.map(asEvent), new AbortController().signal)).rejected,
-        {},
-      );
+      assert.deepEqual((await writer.write(snap.map(asEvent), new AbortController().signal)).rejected, {});
     const want = occurrences();
     const [result] = await influx.query('SELECT "message", "uid" FROM "events"', 'events_fields');
     const rows = result?.series?.[0]?.values ?? [];

@@ -81,7 +81,7 @@ export function eventToLogEntry(event: KubeEvent, ctx: EntryContext): ConvertedE
   const entry: EventLogEntry = {
     logName: ctx.logName,
     resource: resourceOf(event, ctx),
-    timestamp: parseTimestamp(occurrenceTime(event)),
+    timestamp: parseTimestamp(occurrenceTime(event) ?? ''),
     severity: event['type'] === 'Warning' ? 'WARNING' : 'INFO',
     insertId: occurrenceKey(event),
     labels: entryLabels(event),

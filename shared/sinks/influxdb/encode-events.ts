@@ -1,48 +1,8 @@
+import { occurrenceTime } from '../../events/occurrence.js';
+import type { EventObjectRef, KubeEvent } from '../../kube/kube-event.js';
 import { parseRfc3339 } from '../../metrics/rfc3339.js';
 import { quoteString, tagSet } from './line-protocol.js';
 import { DEFAULT_CLUSTER_NAME, type EncodedLines } from './encode-metrics.js';
-
-/** The parts of an object reference an event points at. */
-export interface EventObjectRef {
-  readonly kind?: string;
-  readonly name?: string;
-  readonly namespace?: string;
-  readonly uid?: string;
-}
-
-/**
- * A Kubernetes Event as the API serves it: core/v1 (involvedObject, message, source, count, lastTimestamp)
- * or events.k8s.io/v1 (regarding, note, deprecatedSource, deprecatedCount, deprecatedLastTimestamp). Both
- * may carry eventTime and series. Only what the encoder reads is typed; the whole object is stored.
- */
-export interface KubeEvent {
-  readonly metadata: {
-    readonly uid?: string;
-    readonly name?: string;
-    readonly namespace?: string;
-    readonly resourceVersion?: string;
-    readonly creationTimestamp?: string | null;
-  };
-  readonly involvedObject?: EventObjectRef;
-  readonly regarding?: EventObjectRef;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly note?: string;
-  readonly type?: string;
-  readonly source?: { readonly component?: string; readonly host?: string };
-  readonly deprecatedSource?: { readonly component?: string; readonly host?: string };
-  readonly reportingComponent?: string;
-  readonly reportingController?: string;
-  readonly reportingInstance?: string;
-  readonly count?: number;
-  readonly deprecatedCount?: number;
-  readonly series?: { readonly count?: number; readonly lastObservedTime?: string | null } | null;
-  readonly eventTime?: string | null;
-  readonly firstTimestamp?: string | null;
-  readonly lastTimestamp?: string | null;
-  readonly deprecatedFirstTimestamp?: string | null;
-  readonly deprecatedLastTimestamp?: string | null;
-}
 
 export interface EventEncodeOptions {
   readonly withFields: boolean;
@@ -139,15 +99,8 @@ function withFieldsLine(event: KubeEvent, options: EventEncodeOptions, ts: strin
 
 /** The occurrence's timestamp in nanoseconds since the epoch, as decimal text; undefined without a time. */
 export function occurrenceTimestamp(event: KubeEvent): string | undefined {
-  const observed =
-    event.series?.lastObservedTime ||
-    event.lastTimestamp ||
-    event.deprecatedLastTimestamp ||
-    event.eventTime ||
-    event.firstTimestamp ||
-    event.deprecatedFirstTimestamp ||
-    event.metadata.creationTimestamp;
-  if (!observed) return undefined;
+  const observed = occurrenceTime(event);
+  if (observed === undefined) return undefined;
   const micros = rfc3339Micros(observed);
   if (micros === undefined) return undefined;
   const count = event.series?.count ?? event.count ?? event.deprecatedCount ?? 1;

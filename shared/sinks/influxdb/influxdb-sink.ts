@@ -1,8 +1,8 @@
 import type { Batch } from '../../metrics/model.js';
-import type { MetricSink, WriteReport } from '../sink.js';
+import type { EventSink, MetricSink, WriteReport } from '../sink.js';
 import type { InfluxdbSinkConfig } from './config.js';
 import { influxdbConnection, type InfluxdbConnection, type InfluxdbDeps } from './connection.js';
-import { encodeEvents, type KubeEvent } from './encode-events.js';
+import { encodeEvents } from './encode-events.js';
 import { encodeMetrics } from './encode-metrics.js';
 
 /**
@@ -26,23 +26,18 @@ export function metricSinkOn(connection: InfluxdbConnection, config: InfluxdbSin
   };
 }
 
-/** Writes Kubernetes events to InfluxDB, for the event service. */
-export interface EventWriter {
-  readonly name: string;
-  /** Writes each event occurrence once (a replay overwrites); never throws. */
-  writeEvents(events: readonly KubeEvent[], signal: AbortSignal): Promise<WriteReport>;
-  close(): Promise<void>;
+/**
+ * Heapster's InfluxDB event sink: `log/events` (or `events` with withfields), see encode-events.ts. Each
+ * occurrence is one point with a deterministic timestamp, so a replay overwrites rather than duplicates.
+ */
+export function influxdbEventSink(config: InfluxdbSinkConfig, deps: InfluxdbDeps): EventSink {
+  return eventSinkOn(influxdbConnection(config, deps), config);
 }
 
-/** Heapster's InfluxDB event sink: `log/events` (or `events` with withfields), see encode-events.ts. */
-export function influxdbEventWriter(config: InfluxdbSinkConfig, deps: InfluxdbDeps): EventWriter {
-  return eventWriterOn(influxdbConnection(config, deps), config);
-}
-
-export function eventWriterOn(connection: InfluxdbConnection, config: InfluxdbSinkConfig): EventWriter {
+export function eventSinkOn(connection: InfluxdbConnection, config: InfluxdbSinkConfig): EventSink {
   return {
     name: connection.name,
-    writeEvents: (events, signal) =>
+    write: (events, signal) =>
       connection.write(
         encodeEvents(events, { withFields: config.withFields, clusterName: config.clusterName }),
         'ns',

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { KubeEvent } from '../../../../shared/kube/kube-event.js';
 import {
   encodeEvents,
   occurrenceTimestamp,
   rfc3339Micros,
-  type KubeEvent,
 } from '../../../../shared/sinks/influxdb/encode-events.js';
+
+/** Event metadata with the identity fields every served event has, for hand-made events. */
+const meta = (fields: { uid: string; creationTimestamp?: string }): KubeEvent['metadata'] => ({
+  name: `${fields.uid}.event`,
+  resourceVersion: '1',
+  ...fields,
+});
 
 const core: KubeEvent = {
   metadata: { uid: 'e-1', name: 'web-0.17', namespace: 'shop', resourceVersion: '901' },
@@ -39,20 +46,20 @@ describe('event timestamps', () => {
 
   test('series time first, then lastTimestamp, eventTime, firstTimestamp, creation', () => {
     const series: KubeEvent = {
-      metadata: { uid: 'e-2' },
+      metadata: meta({ uid: 'e-2' }),
       eventTime: '2024-05-01T10:00:00.000001Z',
       series: { count: 1002, lastObservedTime: '2024-05-01T10:05:00.123456Z' },
     };
     assert.equal(occurrenceTimestamp(series), '1714557900123456002');
     assert.equal(
-      occurrenceTimestamp({ metadata: { uid: 'x' }, eventTime: '2024-05-01T10:00:00.000001Z' }),
+      occurrenceTimestamp({ metadata: meta({ uid: 'x' }), eventTime: '2024-05-01T10:00:00.000001Z' }),
       '1714557600000001001',
     );
     assert.equal(
-      occurrenceTimestamp({ metadata: { uid: 'x', creationTimestamp: '2024-05-01T10:00:00Z' } }),
+      occurrenceTimestamp({ metadata: meta({ uid: 'x', creationTimestamp: '2024-05-01T10:00:00Z' }) }),
       '1714557600000000001',
     );
-    assert.equal(occurrenceTimestamp({ metadata: { uid: 'x' } }), undefined);
+    assert.equal(occurrenceTimestamp({ metadata: meta({ uid: 'x' }) }), undefined);
   });
 });
 
@@ -68,7 +75,7 @@ describe('encodeEvents', () => {
 
   test('withfields form: events with the message field and the dashboard tags; events.k8s.io/v1 too', () => {
     const v1: KubeEvent = {
-      metadata: { uid: 'e-3', namespace: 'shop' },
+      metadata: { ...meta({ uid: 'e-3' }), namespace: 'shop' },
       regarding: { kind: 'Node', name: 'node-2' },
       note: 'Node node-2 status is now: NodeReady',
       reason: 'NodeReady',
@@ -88,7 +95,10 @@ describe('encodeEvents', () => {
   });
 
   test('an event without any time is reported, not written', () => {
-    const out = encodeEvents([{ metadata: { uid: 'x' } }], { withFields: false, clusterName: undefined });
+    const out = encodeEvents([{ metadata: meta({ uid: 'x' }) }], {
+      withFields: false,
+      clusterName: undefined,
+    });
     assert.deepEqual([out.lines, out.rejected], [[], { 'no-time': 1 }]);
   });
 });
