@@ -4,10 +4,12 @@ import { hostname } from 'node:os';
 import { Firestore } from '@google-cloud/firestore';
 import type { EventsConfig, EventSinkConfig } from '../../shared/config/events-config.js';
 import { connect, type KubeConnection } from '../../shared/kube/connect.js';
+import { googleAccessTokenSource } from '../../shared/kube/google-token.js';
 import { eventStream } from '../../shared/kube/event-stream.js';
 import { EventWatcher } from '../../shared/events/watcher.js';
 import type { Logger } from '../../shared/runtime/log.js';
 import { gclEventSink } from '../../shared/sinks/gcl/gcl-sink.js';
+import { influxdbEventSink } from '../../shared/sinks/influxdb/influxdb-sink.js';
 import { logEventSink } from '../../shared/sinks/log/log-event-sink.js';
 import type { EventSink } from '../../shared/sinks/sink.js';
 import { firestoreCheckpointStore, memoryCheckpointStore } from '../../shared/state/checkpoint-store.js';
@@ -42,6 +44,8 @@ export function buildEventSinks(
         return logEventSink();
       case 'gcl':
         return gclEventSink(config, deps);
+      case 'influxdb':
+        return influxdbEventSink(config, { log: deps.log });
     }
   });
 }
@@ -67,7 +71,16 @@ export async function startEventsService(config: EventsConfig, deps: ServiceDeps
         })
       : memoryCheckpointStore();
   const sinks = buildEventSinks(config.sinks, { clusterName: config.clusterName, env: deps.env, log });
-  let conn: KubeConnection | undefined;
+  let conn: { connection: KubeConnection; since: number } | undefined;
+  const googleAccessToken = googleAccessTokenSource();
+  // Credentials can expire (GKE access tokens last an hour): a connection is renewed after half an hour.
+  const connection = async (): Promise<KubeConnection> => {
+    if (conn === undefined || now() - conn.since > 30 * 60_000) {
+      conn?.connection.close();
+      conn = { connection: await connect(config.source, { env: deps.env, googleAccessToken }), since: now() };
+    }
+    return conn.connection;
+  };
   const watcher = new EventWatcher(
     {
       log,
@@ -77,9 +90,8 @@ export async function startEventsService(config: EventsConfig, deps: ServiceDeps
       checkpoints,
       lease,
       stream: async function* (from, signal) {
-        conn ??= await connect(config.source, { env: deps.env });
         yield* eventStream(
-          conn,
+          connection,
           {
             api: config.source.api,
             ...(config.source.namespace ? { namespace: config.source.namespace } : {}),
@@ -101,6 +113,7 @@ export async function startEventsService(config: EventsConfig, deps: ServiceDeps
       flushDelayMs: 1_000,
       checkpointIntervalMs: 1_000,
       leaseRenewMs: Math.max(1_000, config.leaseTtlMs / 3),
+      progressIntervalMs: 60_000,
       retry: { initialMs: 500, maxMs: 30_000 },
     },
   );
@@ -146,7 +159,7 @@ export async function startEventsService(config: EventsConfig, deps: ServiceDeps
       stopping.abort(new Error('stopping'));
       await running;
       await Promise.all(sinks.map((s) => s.close().catch(() => undefined)));
-      conn?.close();
+      conn?.connection.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { Firestore } from '@google-cloud/firestore';
-import { googleAuthLibrary } from 'google-gax';
 import type { ScrapeConfig } from '../../shared/config/scrape-config.js';
 import { connect } from '../../shared/kube/connect.js';
+import { googleAccessTokenSource } from '../../shared/kube/google-token.js';
 import type { Logger } from '../../shared/runtime/log.js';
 import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
 import { buildSinks } from '../../shared/sinks/build-sinks.js';
@@ -13,14 +13,7 @@ export function buildScrapeDeps(
   env: Readonly<Record<string, string | undefined>>,
   log: Logger,
 ): ScrapeDeps {
-  const auth = new googleAuthLibrary.GoogleAuth({
-    scopes: ['https://www.googleapis.com/auth/cloud-platform'],
-  });
-  const googleAccessToken = async (): Promise<string> => {
-    const token = await auth.getAccessToken();
-    if (!token) throw new Error('no Google access token for the function identity');
-    return token;
-  };
+  const googleAccessToken = googleAccessTokenSource();
   const counters =
     config.state.kind === 'memory'
       ? memoryCounterStore()

@@ -7,6 +7,7 @@ import { EVENT_APIS, type EventApi } from '../kube/event-stream.js';
 import { SEVERITIES, type Severity } from '../runtime/log.js';
 import type { Env } from './scrape-config.js';
 import { parseGclSink, type GclSinkConfig } from '../sinks/gcl/config.js';
+import { parseInfluxdbSink, type InfluxdbSinkConfig } from '../sinks/influxdb/config.js';
 
 /** Where events come from: Heapster's `kubernetes:` source with the event API and selectors to watch. */
 export interface EventSource extends KubeAccess {
@@ -17,7 +18,8 @@ export interface EventSource extends KubeAccess {
   readonly labelSelector: string | undefined;
 }
 
-export type EventSinkConfig = { readonly kind: 'log' } | ({ readonly kind: 'gcl' } & GclSinkConfig);
+export type EventSinkConfig =
+  { readonly kind: 'log' } | ({ readonly kind: 'gcl' } & GclSinkConfig) | InfluxdbSinkConfig;
 
 export interface EventsConfig {
   readonly source: EventSource;
@@ -69,10 +71,13 @@ export function parseEventsConfig(env: Env): EventsConfig {
       sinks.push({ kind: 'log' });
     } else if (sink.prefix === 'gcl') {
       sinks.push({ kind: 'gcl', ...parseGclSink(problems, 'SINKS', sink) });
+    } else if (sink.prefix === 'influxdb') {
+      const influx = parseInfluxdbSink(problems, 'SINKS', sink);
+      if (influx !== undefined) sinks.push(influx);
     } else {
       problems.add(
         'SINKS',
-        `unknown event sink "${sink.prefix}" in "${text}"; known event sinks: log, gcl`,
+        `unknown event sink "${sink.prefix}" in "${text}"; known event sinks: log, gcl, influxdb`,
         EVENT_SINK_EXAMPLE,
       );
     }

@@ -34,6 +34,13 @@ export function parseScrapeConfig(env: Env): ScrapeConfig {
   const sourcesText = env['SOURCES'] ?? 'kubernetes.summary_api:';
   const sources = splitUriList(sourcesText).flatMap((s) => parseSource(problems, 'SOURCES', s) ?? []);
   if (splitUriList(sourcesText).length === 0) problems.add('SOURCES', 'no source given', SOURCE_EXAMPLE);
+  if (sources.length > 1) {
+    problems.add(
+      'SOURCES',
+      `${sources.length} sources given; one scrape reads one Kubernetes cluster`,
+      SOURCE_EXAMPLE,
+    );
+  }
 
   const sinksText = env['SINKS'] ?? '';
   const sinks = splitUriList(sinksText).flatMap((s) => parseSink(problems, 'SINKS', s) ?? []);

@@ -32,6 +32,8 @@ export interface WatcherOptions {
   readonly checkpointIntervalMs: number;
   /** The lease is renewed this often (well inside its TTL). */
   readonly leaseRenewMs: number;
+  /** A progress line (occurrences written since the last one, the stats) is logged this often. */
+  readonly progressIntervalMs: number;
   readonly retry: { readonly initialMs: number; readonly maxMs: number };
 }
 
@@ -128,6 +130,8 @@ export class EventWatcher {
     let lastSave = this.deps.now();
     let lastCheckpointAt = checkpoint.savedAt;
     let listing = false;
+    let lastProgress = this.deps.now();
+    let writtenAtProgress = this.stats.written;
 
     const flush = async (): Promise<void> => {
       if (pending.length === 0) {
@@ -237,6 +241,15 @@ export class EventWatcher {
           ackedRv = seenRv;
         }
         await maybeCheckpoint(false);
+        if (this.deps.now() - lastProgress >= this.options.progressIntervalMs) {
+          log.info('events: progress', {
+            written: this.stats.written - writtenAtProgress,
+            resourceVersion: ackedRv ?? null,
+            stats: this.stats,
+          });
+          lastProgress = this.deps.now();
+          writtenAtProgress = this.stats.written;
+        }
       }
     } catch (err) {
       if (!leased.signal.aborted) log.error('events: watch loop failed', { error: (err as Error).message });

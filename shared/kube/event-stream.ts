@@ -47,7 +47,8 @@ export function eventsPath(o: Pick<EventStreamOptions, 'api' | 'namespace'>): st
 }
 
 export async function* eventStream(
-  conn: KubeConnection,
+  /** The connection to use for the next list or watch (a factory, so credentials that expire get renewed). */
+  connection: () => Promise<KubeConnection>,
   options: EventStreamOptions,
   from: string | undefined,
   signal: AbortSignal,
@@ -69,6 +70,7 @@ export async function* eventStream(
         yield { kind: 'list-start', reason: listReason };
         let listed = '';
         const limits = { timeoutMs: options.listTimeoutMs, maxBytes: 256 * 1024 * 1024, signal };
+        const conn = await connection();
         for await (const page of listPages(conn, path, options.pageSize, limits, selectors)) {
           listed = page.resourceVersion;
           yield { kind: 'listed', events: page.items as KubeEvent[] };
@@ -102,6 +104,7 @@ export async function* eventStream(
     };
     try {
       arm();
+      const conn = await connection();
       for await (const line of conn.watch(`${path}?${query}`, watchAbort.signal)) {
         arm();
         const parsed = decode(line);

@@ -61,7 +61,7 @@ describe('event stream against the simulated API server', () => {
   test('lists in pages, then watches every new event and repeat in order', async () => {
     const before = sim.events.generate(120);
     const controller = new AbortController();
-    const stream = eventStream(conn, options, undefined, controller.signal);
+    const stream = eventStream(async () => conn, options, undefined, controller.signal);
     const listed = await collect(stream, (items) => items.some((i) => i.kind === 'list-end'));
     const pages = listed.filter((i): i is Extract<StreamItem, { kind: 'listed' }> => i.kind === 'listed');
     assert.ok(pages.length >= 2, 'more than one page');
@@ -89,8 +89,9 @@ describe('event stream against the simulated API server', () => {
     const stale = (list[0] as { resourceVersion: string }).resourceVersion;
     sim.events.generate(60); // beyond the 30 changes of history
     const controller = new AbortController();
-    const items = await collect(eventStream(conn, options, stale, controller.signal), (xs) =>
-      xs.some((i) => i.kind === 'list-end'),
+    const items = await collect(
+      eventStream(async () => conn, options, stale, controller.signal),
+      (xs) => xs.some((i) => i.kind === 'list-end'),
     );
     controller.abort();
     assert.deepEqual(items[0], { kind: 'list-start', reason: 'expired' });
@@ -98,7 +99,12 @@ describe('event stream against the simulated API server', () => {
 
   test('a watch the server ends is resumed without losing a change', async () => {
     const controller = new AbortController();
-    const stream = eventStream(conn, { ...options, watchTimeoutSeconds: 1 }, undefined, controller.signal);
+    const stream = eventStream(
+      async () => conn,
+      { ...options, watchTimeoutSeconds: 1 },
+      undefined,
+      controller.signal,
+    );
     await collect(stream, (items) => items.some((i) => i.kind === 'list-end'));
     const first = sim.events.generate(3);
     await new Promise((r) => setTimeout(r, 1300)); // the server closes the watch after 1 s
@@ -114,7 +120,7 @@ describe('event stream against the simulated API server', () => {
   test('an API answering 503 is retried with backoff, then the stream carries on', async () => {
     sim.apiServer.setApiFault({ kind: 'status', code: 503 });
     const controller = new AbortController();
-    const stream = eventStream(conn, options, undefined, controller.signal);
+    const stream = eventStream(async () => conn, options, undefined, controller.signal);
     const failing = await collect(stream, (items) => items.filter((i) => i.kind === 'retrying').length >= 2);
     assert.ok(
       failing.filter((i) => i.kind === 'retrying').every((i) => i.kind === 'retrying' && /503/.test(i.error)),
@@ -127,7 +133,12 @@ describe('event stream against the simulated API server', () => {
 
   test('a silent watch is restarted by the watchdog', async () => {
     const controller = new AbortController();
-    const stream = eventStream(conn, { ...options, idleTimeoutMs: 300 }, undefined, controller.signal);
+    const stream = eventStream(
+      async () => conn,
+      { ...options, idleTimeoutMs: 300 },
+      undefined,
+      controller.signal,
+    );
     const items = await collect(stream, (xs) => xs.some((i) => i.kind === 'retrying'));
     controller.abort();
     const retry = items.find((i) => i.kind === 'retrying');

@@ -39,6 +39,7 @@ const OPTIONS: WatcherOptions = {
   flushDelayMs: 50,
   checkpointIntervalMs: 50,
   leaseRenewMs: 200,
+  progressIntervalMs: 1_000,
   retry: { initialMs: 20, maxMs: 100 },
 };
 
@@ -99,7 +100,7 @@ describe('event watcher: sim -> watcher -> sink, checkpoint and lease in the Fir
         lease: firestoreLeaseStore(db, `${root}/leases/events`, { ttlMs: 2_000, marginMs: 500 }),
         stream: (from, signal) =>
           eventStream(
-            conn,
+            async () => conn,
             {
               api: 'core/v1',
               pageSize: 100,
