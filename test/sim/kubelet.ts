@@ -1,8 +1,4 @@
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Cluster, SimNode } from './cluster.js';
 import { answerJson, sendJson, type Fault } from './faults.js';
