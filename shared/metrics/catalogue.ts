@@ -66,6 +66,7 @@ const EVERY_LEVEL_BUT_SYS = ['pod_container', 'pod', 'ns', 'node', 'cluster'] as
 const ALL_LEVELS = ['pod_container', 'pod', 'ns', 'node', 'sys_container', 'cluster'] as const;
 const PODS_NODES = ['pod', 'node'] as const;
 const NODE = ['node'] as const;
+const DISK_LEVELS = ['pod_container', 'node', 'sys_container'] as const;
 const FS = ['resource_id'] as const;
 const ACCELERATOR = ['make', 'model', 'accelerator_id'] as const;
 const NONE = [] as const;
@@ -73,7 +74,9 @@ const NONE = [] as const;
 export const METRICS = [
   {
     name: 'uptime',
-    description: "Milliseconds since the entity started: the round's time minus the kubelet's startTime.",
+    description:
+      "Milliseconds since the entity started: the round's time minus the kubelet's startTime (cAdvisor: " +
+      "the container's creation_time).",
     unit: 'milliseconds',
     kind: 'cumulative',
     valueType: 'int',
@@ -100,6 +103,17 @@ export const METRICS = [
     levels: ALL_LEVELS,
     pointLabels: NONE,
     rateOf: 'cpu/usage',
+  },
+  {
+    name: 'cpu/load',
+    description:
+      "CPU load in milliloads: runnable threads times 1000, smoothed over about 10 s (cAdvisor's " +
+      'load_average; cAdvisor sources only).',
+    unit: 'count',
+    kind: 'gauge',
+    valueType: 'int',
+    levels: CONTAINERS_PODS_NODES,
+    pointLabels: NONE,
   },
   {
     name: 'cpu/request',
@@ -187,8 +201,8 @@ export const METRICS = [
   {
     name: 'memory/cache',
     description:
-      'Memory charged for page cache, approximated as usageBytes minus rssBytes (the Summary API has no ' +
-      'cache field); absent when either is missing or rss exceeds usage.',
+      "Memory charged for page cache: cAdvisor's cache; from the Summary API, which has no cache field, " +
+      'usageBytes minus rssBytes (absent when either is missing or rss exceeds usage).',
     unit: 'bytes',
     kind: 'gauge',
     valueType: 'int',
@@ -290,7 +304,9 @@ export const METRICS = [
   },
   {
     name: 'network/rx',
-    description: 'Bytes received on the default interface since the entity started (rxBytes).',
+    description:
+      'Bytes received on the default interface since the entity started (rxBytes); from cAdvisor, summed ' +
+      'over the interfaces of the network namespace.',
     unit: 'bytes',
     kind: 'cumulative',
     valueType: 'int',
@@ -328,7 +344,9 @@ export const METRICS = [
   },
   {
     name: 'network/tx',
-    description: 'Bytes sent on the default interface since the entity started (txBytes).',
+    description:
+      'Bytes sent on the default interface since the entity started (txBytes); from cAdvisor, summed over ' +
+      'the interfaces of the network namespace.',
     unit: 'bytes',
     kind: 'cumulative',
     valueType: 'int',
@@ -410,6 +428,48 @@ export const METRICS = [
     valueType: 'int',
     levels: CONTAINERS_PODS_NODES,
     pointLabels: FS,
+  },
+  {
+    name: 'disk/io_read_bytes',
+    description:
+      'Bytes read from a block device since the entity started (cAdvisor\'s io_service_bytes "Read"; ' +
+      'cAdvisor sources only). resource_id: the device, or "major:minor" when cAdvisor names none.',
+    unit: 'bytes',
+    kind: 'cumulative',
+    valueType: 'int',
+    levels: DISK_LEVELS,
+    pointLabels: FS,
+  },
+  {
+    name: 'disk/io_read_bytes_rate',
+    description: 'Bytes read from a block device per second, from the change of disk/io_read_bytes.',
+    unit: 'bytes_per_second',
+    kind: 'gauge',
+    valueType: 'double',
+    levels: DISK_LEVELS,
+    pointLabels: FS,
+    rateOf: 'disk/io_read_bytes',
+  },
+  {
+    name: 'disk/io_write_bytes',
+    description:
+      'Bytes written to a block device since the entity started (io_service_bytes "Write"; cAdvisor ' +
+      'sources only).',
+    unit: 'bytes',
+    kind: 'cumulative',
+    valueType: 'int',
+    levels: DISK_LEVELS,
+    pointLabels: FS,
+  },
+  {
+    name: 'disk/io_write_bytes_rate',
+    description: 'Bytes written to a block device per second, from the change of disk/io_write_bytes.',
+    unit: 'bytes_per_second',
+    kind: 'gauge',
+    valueType: 'double',
+    levels: DISK_LEVELS,
+    pointLabels: FS,
+    rateOf: 'disk/io_write_bytes',
   },
   {
     name: 'ephemeral_storage/usage',

@@ -31,14 +31,15 @@ describe('metric catalogue', () => {
   test('names are unique and ids index the table', () => {
     assert.equal(byName.size, METRIC_COUNT);
     metrics.forEach((m, i) => assert.equal(findMetricId(m.name), i));
-    assert.equal(findMetricId('cpu/load'), undefined);
+    assert.equal(findMetricId('cpu/load_average'), undefined);
   });
 
-  test("Heapster's storage-schema metrics the Summary API can supply are all there", () => {
+  test("Heapster's storage-schema metrics the Summary API and cAdvisor can supply are all there", () => {
     const heapster = [
       'uptime',
       'cpu/usage',
       'cpu/usage_rate',
+      'cpu/load',
       'cpu/request',
       'cpu/limit',
       'cpu/node_capacity',
@@ -72,6 +73,10 @@ describe('metric catalogue', () => {
       'filesystem/available',
       'filesystem/inodes',
       'filesystem/inodes_free',
+      'disk/io_read_bytes',
+      'disk/io_read_bytes_rate',
+      'disk/io_write_bytes',
+      'disk/io_write_bytes_rate',
       'ephemeral_storage/usage',
       'ephemeral_storage/request',
       'ephemeral_storage/limit',
@@ -90,7 +95,7 @@ describe('metric catalogue', () => {
 
   test('every rate names a cumulative metric at the same levels, and is a gauge', () => {
     const rates = metrics.filter((m) => m.rateOf !== undefined);
-    assert.equal(rates.length, 7);
+    assert.equal(rates.length, 9);
     for (const rate of rates) {
       const source = byName.get(rate.rateOf as string);
       assert.equal(source?.kind, 'cumulative', rate.name);
