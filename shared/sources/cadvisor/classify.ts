@@ -30,10 +30,11 @@ const LABEL = {
 const SANDBOX = 'POD';
 
 /**
- * The kubelet's docker names: k8s_<container>[.<hash>]_<pod>_<namespace>_<uid>_<attempt>. Kubernetes names
- * hold no "_", so the fields split cleanly.
+ * The kubelet's docker names: k8s_<container>[.<hash>]_<pod>_<namespace>_<uid>_<suffix>, the suffix being
+ * the restart count (or, before Kubernetes 1.2, a random hex word). Kubernetes names hold no "_", so the
+ * fields split cleanly.
  */
-const DOCKER_NAME = /^\/?k8s_([^_.]+)(?:\.[0-9a-f]+)?_([^_]+)_([^_]+)_([^_]+)_\d+$/;
+const DOCKER_NAME = /^\/?k8s_([^_.]+)(?:\.[0-9a-f]+)?_([^_]+)_([^_]+)_([^_]+)_[0-9a-f]+$/;
 
 function fromAliases(aliases: readonly string[]): { container: string; pod: PodIdentity } | undefined {
   for (const alias of aliases) {
