@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Agent } from 'node:http';
+import { Agent, type ServerResponse } from 'node:http';
 import { after, describe, test } from 'node:test';
 import { chooseApiLevel, fetchHost } from '../../../../shared/sources/cadvisor/fetch-host.js';
 import type { CadvisorHost } from '../../../../shared/sources/cadvisor/types.js';
@@ -13,7 +13,7 @@ const options = { agent, timeoutMs: 2000, maxBodyBytes: 1024 * 1024, samples: 5 
 /** A fake cAdvisor: GET /api answers 400 with the versions, as cAdvisor does; the rest from the fixtures. */
 function cadvisor(
   versions: string,
-  overrides: Record<string, (res: import('node:http').ServerResponse) => void> = {},
+  overrides: Record<string, (res: ServerResponse) => void> = {},
 ): Promise<Loopback> {
   return loopback((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -71,7 +71,7 @@ describe('readHostsFile: local path, secret reference, Cloud Storage', () => {
     env: Record<string, string> = {},
     files: Record<string, string> = {},
   ): HostsFileReaders => ({
-    readLocal: (path) => import('node:fs/promises').then((fs) => fs.readFile(path, 'utf8')),
+    readLocal: (path) => readFile(path, 'utf8'),
     readGcs: gcsNever,
     secrets: { env, readFile: (path) => files[path] },
   });
