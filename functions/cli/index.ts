@@ -18,6 +18,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     usage: async () => (await import('./scrape.js')).scrapeUsage(),
     run: async (argv, io) => (await import('./scrape.js')).scrapeCommand(argv, io),
   },
+  events: {
+    summary: 'watch Kubernetes events and write every occurrence to the sinks until Ctrl-C',
+    usage: async () => (await import('./events.js')).eventsUsage(),
+    run: async (argv, io) => (await import('./events.js')).eventsCommand(argv, io),
+  },
 };
 
 export function mainUsage(): string {
