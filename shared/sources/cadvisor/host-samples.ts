@@ -286,12 +286,14 @@ export function hostSamples(nodeName: string, containers: readonly CadvisorConta
   const sandboxes = new Map<string, CadvisorContainer>();
   roles.forEach((role, i) => {
     const c = containers[i] as CadvisorContainer;
-    if (role.kind !== 'pod') return;
+    if (role.kind !== 'pod' || c.samples.length === 0) return;
     const seen = sandboxes.get(podKey(role.pod));
     if (seen === undefined || c.creationTime > seen.creationTime) sandboxes.set(podKey(role.pod), c);
   });
   roles.forEach((role, i) => {
     const c = containers[i] as CadvisorContainer;
+    // cAdvisor lists a container before its first housekeeping: nothing to say about it yet.
+    if (c.samples.length === 0) return;
     if (role.kind === 'pod' && sandboxes.get(podKey(role.pod)) !== c)
       h.b.problem(`${c.name}: an older sandbox of pod ${role.pod.namespace}/${role.pod.name}: ignored`);
     else h.container(c, role);
