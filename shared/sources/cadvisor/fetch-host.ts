@@ -68,6 +68,9 @@ export async function fetchHost(host: CadvisorHost, o: HostFetchOptions): Promis
   if (!probe.ok && probe.reason !== 'http-status') return probe;
   const text = probe.ok ? probe.body.toString('utf8', 0, 300) : probe.message;
   const { level, listed } = chooseApiLevel(text);
+  // Not the 400 cAdvisor answers with: the host's own trouble (a 503 of a proxy, a 500 of a sick host).
+  if (level === undefined && !probe.ok && probe.status !== 400 && listed.length === 0)
+    return { ...probe, message: `GET /api: ${probe.message}` };
   if (level === undefined) {
     const status = probe.status;
     return {

@@ -96,6 +96,7 @@ describe('fetchHost', () => {
   test('failures keep the reason the report names', async () => {
     const old = await cadvisor('v1.0,v1.1');
     const notCadvisor = await loopback((_req, res) => send(res, 404, '404 page not found\n', 'text/plain'));
+    const silent = await loopback((_req, res) => send(res, 400, 'bad request\n', 'text/plain'));
     const badStats = await cadvisor('v1.3,v2.0', { '/api/v2.0/stats': (res) => send(res, 200, '{"/": [') });
     const slow = await cadvisor('v1.3,v2.0', {
       '/api/v2.0/stats': (res) => setTimeout(() => send(res, 200, '{}'), 1500),
@@ -111,9 +112,15 @@ describe('fetchHost', () => {
       });
       assert.deepEqual(await fetchHost(hostOf(notCadvisor), options), {
         ok: false,
+        reason: 'http-status',
+        message: 'GET /api: HTTP 404: 404 page not found',
+        status: 404,
+      });
+      assert.deepEqual(await fetchHost(hostOf(silent), options), {
+        ok: false,
         reason: 'bad-body',
         message: 'GET /api lists no API versions; v1.3 or v2.0 is needed',
-        status: 404,
+        status: 400,
       });
       const bad = await fetchHost(hostOf(badStats), options);
       assert.ok(!bad.ok);
@@ -140,7 +147,7 @@ describe('fetchHost', () => {
       assert.ok(!small.ok);
       assert.equal(small.reason, 'too-large');
     } finally {
-      await Promise.all([old.close(), notCadvisor.close(), badStats.close(), slow.close()]);
+      await Promise.all([old.close(), notCadvisor.close(), silent.close(), badStats.close(), slow.close()]);
     }
   });
 });
