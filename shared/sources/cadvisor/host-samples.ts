@@ -1,8 +1,9 @@
-import { METRIC_COUNT, metricId } from '../../metrics/catalogue.js';
+import { METRIC_COUNT } from '../../metrics/catalogue.js';
 import type { PointLabels } from '../../metrics/labels.js';
 import type { MetricSet, NodeSamples } from '../../metrics/model.js';
 import { SampleBuilder } from '../../metrics/sample-builder.js';
 import { classify, type ContainerRole, type PodIdentity } from './classify.js';
+import { M, metricSet } from './host-sets.js';
 import type { CadvisorContainer, StatsSample } from './container.js';
 import { NumberReader, readSample, type SampleValues } from './stats.js';
 import { nanosBetween, type Instant } from './time.js';
@@ -33,53 +34,6 @@ export interface DiskCounter {
   readonly write: number;
   /** The same device in the answer's oldest sample, when there is one. */
   readonly oldest?: { readonly at: Instant; readonly read: number; readonly write: number };
-}
-
-const M = {
-  cpuUsage: metricId('cpu/usage'),
-  cpuRate: metricId('cpu/usage_rate'),
-  load: metricId('cpu/load'),
-  memUsage: metricId('memory/usage'),
-  workingSet: metricId('memory/working_set'),
-  rss: metricId('memory/rss'),
-  cache: metricId('memory/cache'),
-  pageFaults: metricId('memory/page_faults'),
-  pageFaultsRate: metricId('memory/page_faults_rate'),
-  majorFaults: metricId('memory/major_page_faults'),
-  majorFaultsRate: metricId('memory/major_page_faults_rate'),
-  rx: metricId('network/rx'),
-  rxRate: metricId('network/rx_rate'),
-  rxErrors: metricId('network/rx_errors'),
-  rxErrorsRate: metricId('network/rx_errors_rate'),
-  tx: metricId('network/tx'),
-  txRate: metricId('network/tx_rate'),
-  txErrors: metricId('network/tx_errors'),
-  txErrorsRate: metricId('network/tx_errors_rate'),
-  fsUsage: metricId('filesystem/usage'),
-  fsLimit: metricId('filesystem/limit'),
-  fsAvailable: metricId('filesystem/available'),
-  fsInodes: metricId('filesystem/inodes'),
-  fsInodesFree: metricId('filesystem/inodes_free'),
-  diskRead: metricId('disk/io_read_bytes'),
-  diskWrite: metricId('disk/io_write_bytes'),
-};
-
-/** A set's identity; its times come from its newest sample. */
-function metricSet(
-  base: Pick<MetricSet, 'type' | 'namespace' | 'podName' | 'podUid' | 'containerName' | 'pod'>,
-  nodeName: string,
-  c: CadvisorContainer | undefined,
-  newest: StatsSample | undefined,
-): MetricSet {
-  const t = newest === undefined ? NaN : newest.at.ms;
-  return {
-    ...base,
-    nodeName,
-    startTime: c?.creationTime ?? NaN,
-    cpuTime: t,
-    memoryTime: t,
-    networkTime: t,
-  };
 }
 
 class HostBuilder {

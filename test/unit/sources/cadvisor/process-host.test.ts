@@ -380,6 +380,27 @@ describe('processHost: a cAdvisor answer to Heapster metric sets', () => {
     assert.equal(got.get('cpu/usage node'), 13e9);
   });
 
+  test('a container without samples yet gives nothing; of two sandboxes of a pod the newer counts', () => {
+    const answer = v20Answer() as HostAnswer & { version: 'v2.0' };
+    const spec = answer.spec as Record<string, Record<string, unknown>>;
+    const stats = answer.stats as Record<string, unknown[]>;
+    spec['/docker/ffff0000'] = { ...spec['/docker/c0ffee00'], creation_time: '2015-06-01T12:00:59Z' };
+    stats['/docker/ffff0000'] = [];
+    // An older sandbox of the same pod, still listed, with other network counters.
+    spec['/docker/0ld5and8'] = { ...spec['/docker/1f0c6a2b'], creation_time: '2015-06-01T09:00:00Z' };
+    stats['/docker/0ld5and8'] = (
+      stats['/docker/1f0c6a2b'] as { network: { interfaces: { rx_bytes: number }[] } }[]
+    ).map((s) => ({
+      ...s,
+      network: { interfaces: [{ name: 'eth0', rx_bytes: 1, rx_errors: 0, tx_bytes: 1, tx_errors: 0 }] },
+    }));
+    const result = run(answer);
+    assert.deepEqual(result.problems, [`/docker/0ld5and8: an older sandbox of pod ${POD}: ignored`]);
+    const got = pointsOf(result.block);
+    assert.deepEqual(pointsOf(run(v20Answer()).block), got);
+    assert.equal(got.get(`network/rx pod/${POD}`), 90_000);
+  });
+
   test('payloads of the wrong shape are errors that say what is wrong', () => {
     const machine = cadvisorFixture('machine.json');
     const cases: [HostAnswer, string][] = [
