@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:http';
 import type { CadvisorSource } from '../../config/source-uri.js';
 import { decodeCounters, encodeCounters } from '../../metrics/counter-state.js';
@@ -108,17 +109,22 @@ export async function scrapeCadvisorHosts(
 ): Promise<CadvisorScrape> {
   const now = deps.now ?? Date.now;
   const agent = new Agent({ keepAlive: true, maxSockets: source.concurrency });
+  // Every request in flight listens on the signal (up to four per host): more than Node's default of 10 is
+  // expected here, so this source listens on a signal of its own rather than raising the run's limit.
+  const signal = AbortSignal.any([round.signal]);
+  setMaxListeners(source.concurrency * 4 + 16, signal);
+  const run: CadvisorRound = { ...round, signal };
   try {
     const found = await discoverHosts(source, {
       agent,
-      signal: round.signal,
+      signal,
       ...(deps.hostsFileReaders !== undefined ? { readers: deps.hostsFileReaders } : {}),
     });
     if (!found.ok)
       return { hostsTotal: 0, outcomes: [], states: new Map(), problems: [], discoveryError: found.error };
     let done = 0;
     const settled = await mapLimit(found.hosts, source.concurrency, async (host) => {
-      const outcome = await scrapeHost(host, source, agent, round, now);
+      const outcome = await scrapeHost(host, source, agent, run, now);
       deps.onProgress?.(++done, found.hosts.length);
       return outcome;
     });
@@ -131,7 +137,7 @@ export async function scrapeCadvisorHosts(
           : { ok: false, node, reason: 'bad-body', message: `internal error: ${String(s.reason)}` };
       const key = cadvisorStateKey(node);
       // A failed host keeps its last counters: its rates resume when it answers again.
-      const state = outcome.ok ? outcome.state : round.previous.get(key);
+      const state = outcome.ok ? outcome.state : run.previous.get(key);
       if (state !== undefined) states.set(key, state);
       return outcome;
     });
