@@ -1,5 +1,6 @@
 import type { DescriptorSpec, MetricKindName, ValueTypeName } from './descriptors.js';
 import type { MonitoredResource } from './resources.js';
+import type { EncodedRequest } from './wire.js';
 
 /**
  * The part of the Monitoring API the sink calls, as plain data: the client adapter (client.ts) maps it onto
@@ -49,11 +50,8 @@ export interface CallOptions {
 }
 
 export interface MonitoringApi {
-  createTimeSeries(
-    project: string,
-    series: readonly TimeSeries[],
-    options: CallOptions,
-  ): Promise<CallResult<void>>;
+  /** The request names its project itself. */
+  createTimeSeries(request: EncodedRequest, options: CallOptions): Promise<CallResult<void>>;
   /** Every descriptor whose type starts with the prefix, all pages. */
   listMetricDescriptors(
     project: string,

@@ -1,10 +1,9 @@
-import { MetricServiceClient, type protos } from '@google-cloud/monitoring';
+import { MetricServiceClient, protos } from '@google-cloud/monitoring';
 import { grpc, type CallOptions as GaxCallOptions, type ClientOptions } from 'google-gax';
 import type { CallError, CallOptions, CallResult, MonitoringApi } from './api.js';
 import { GRPC } from './api.js';
 import type { DescriptorSpec, MetricKindName, ValueTypeName } from './descriptors.js';
 import { isLoopbackHost, splitEndpoint } from './options.js';
-import { RequestEncoder } from './wire.js';
 
 /**
  * The Monitoring API through the real @google-cloud/monitoring client (gRPC). An `endpoint` on this machine
@@ -47,11 +46,14 @@ const identity = (b: Buffer): Buffer => b;
 
 export function monitoringApi(endpoint: string | undefined, project: string): MonitoringApi {
   const client = new MetricServiceClient(monitoringClientOptions(endpoint, project));
-  const encoder = new RequestEncoder();
+  // What the library sends with every call: the routing header and who is calling.
+  const metadata = new grpc.Metadata();
+  metadata.set('x-goog-request-params', `name=${encodeURIComponent(`projects/${project}`)}`);
+  metadata.set('x-goog-api-client', `gl-node/${process.versions.node} gccl/heapster-serverless`);
   const stub = client.initialize() as unknown as Promise<Partial<UnaryStub>>;
   stub.catch(() => undefined); // reported by the first call
   return {
-    createTimeSeries: async (p, series, options) => {
+    createTimeSeries: async (request, options) => {
       if (options.signal.aborted) return { ok: false, error: aborted() };
       let grpcStub: Partial<UnaryStub>;
       try {
@@ -60,18 +62,11 @@ export function monitoringApi(endpoint: string | undefined, project: string): Mo
         return { ok: false, error: toCallError(err) };
       }
       if (typeof grpcStub.makeUnaryRequest !== 'function') {
-        // Not a gRPC channel (the library's HTTP fallback): the library encodes the request itself.
-        const timeSeries = series as unknown as protos.google.monitoring.v3.ITimeSeries[];
-        const r = await call(options, () =>
-          client.createTimeSeries({ name: `projects/${p}`, timeSeries }, gax(options)),
-        );
+        // Not a gRPC channel (the library's HTTP fallback): the library encodes the request its own way.
+        const decoded = protos.google.monitoring.v3.CreateTimeSeriesRequest.decode(request.bytes);
+        const r = await call(options, () => client.createTimeSeries(decoded, gax(options)));
         return r.ok ? { ok: true, value: undefined } : r;
       }
-      const request = encoder.encode(p, series);
-      const metadata = new grpc.Metadata();
-      // What the library sends with every call: the routing header and who is calling.
-      metadata.set('x-goog-request-params', `name=${encodeURIComponent(`projects/${p}`)}`);
-      metadata.set('x-goog-api-client', `gl-node/${process.versions.node} gccl/heapster-serverless`);
       return new Promise<CallResult<void>>((resolve) => {
         const onAbort = (): void => {
           pending.cancel();
@@ -81,8 +76,8 @@ export function monitoringApi(endpoint: string | undefined, project: string): Mo
           CREATE_TIME_SERIES,
           identity,
           identity,
-          request,
-          metadata,
+          request.bytes,
+          metadata.clone(),
           { deadline: Date.now() + options.timeoutMs },
           (error) => {
             options.signal.removeEventListener('abort', onAbort);

@@ -56,7 +56,8 @@ export const timestamp = (ms: number): Timestamp => ({
  */
 export const cumulativeStart = (startTime: number): number => startTime + 1;
 
-interface MetricPlan {
+export interface MetricPlan {
+  readonly id: number;
   readonly type: string;
   readonly cumulative: boolean;
   readonly int: boolean;
@@ -67,22 +68,73 @@ interface MetricPlan {
   readonly unavailable: string | undefined;
 }
 
+/**
+ * Where the walk puts each series it decides to write. Series of one set come one after the other with the
+ * same target object, so a receiver can keep what it looked up for the last target.
+ */
+export interface SeriesReceiver {
+  /**
+   * @param start the cumulative start (ms) of the set's points; only read for a cumulative plan
+   * @param pointKey the point labels as a string, '' when there are none
+   */
+  series(
+    target: SetTarget,
+    plan: MetricPlan,
+    start: number,
+    value: number,
+    pointLabels: PointLabels | undefined,
+    pointKey: string,
+  ): void;
+}
+
 export function encodeRound(batch: Batch, options: EncodeOptions): EncodedRound {
   const dropped: Record<string, number> = {};
   const series: TimeSeries[] = [];
-  for (const block of encodeBlocks(batch, options, dropped)) for (const s of block) series.push(s);
+  const endTime = timestamp(batch.timestamp);
+  const gauge: TimeInterval = { endTime };
+  let lastStart = NaN;
+  let cumulative: TimeInterval = gauge;
+  const receiver: SeriesReceiver = {
+    series(target, plan, start, value, pointLabels) {
+      let interval = gauge;
+      if (plan.cumulative) {
+        if (start !== lastStart) cumulative = { startTime: timestamp((lastStart = start)), endTime };
+        interval = cumulative;
+      }
+      const typed: TypedValue = plan.int ? { int64Value: value } : { doubleValue: value };
+      const point: Point = { interval, value: typed };
+      series.push({
+        metric: { type: plan.type, labels: withPointLabels(target.metricLabels, pointLabels) },
+        resource: target.resource,
+        metricKind: plan.kind,
+        valueType: plan.valueType,
+        points: [point],
+      });
+    },
+  };
+  for (const _ of walkRound(batch, options, dropped, receiver));
   return { series, dropped };
 }
 
+/** How many points a round has for these options, written or dropped (nothing is built). */
+export function countRound(batch: Batch, options: EncodeOptions): number {
+  const dropped: Record<string, number> = {};
+  let n = 0;
+  for (const _ of walkRound(batch, options, dropped, { series: () => void n++ }));
+  return n + Object.values(dropped).reduce((a, b) => a + b, 0);
+}
+
 /**
- * The same, one block (a node) at a time, so that a round of millions of points never exists as series all at
- * once: the writer pulls blocks as it sends. `dropped` is complete once the generator is done.
+ * Decides every series of a round and hands each to the receiver, one block (a node) at a time: the generator
+ * yields after each block, so that a round of millions of points is written out as it is walked. `dropped` is
+ * complete once the generator is done. Integer values arrive rounded.
  */
-export function* encodeBlocks(
+export function* walkRound(
   batch: Batch,
   options: EncodeOptions,
   dropped: Record<string, number>,
-): Generator<TimeSeries[], void, undefined> {
+  out: SeriesReceiver,
+): Generator<void, void, undefined> {
   const drop = (reason: string, n = 1): void => {
     dropped[reason] = (dropped[reason] ?? 0) + n;
   };
@@ -93,55 +145,52 @@ export function* encodeBlocks(
     if (total > 0) drop(end < options.now ? 'too-old' : 'too-new', total);
     return;
   }
-  const endTime = timestamp(end);
-  const gaugeInterval: TimeInterval = { endTime };
   const ctx = { project: options.project, location: options.location, extraLabels: options.labels };
   // Two sets with one target (a pod name reused on another node within the round) would write one series twice.
-  const setsOfTarget = new Map<string, { block: MetricBlock; set: number }[]>();
+  const setsOfTarget = new Map<
+    string,
+    { block: MetricBlock; set: number } | { block: MetricBlock; set: number }[]
+  >();
 
   for (const block of batch.blocks) {
     const { sets, values, labels, points } = block;
-    const series: TimeSeries[] = [];
     const targets: (SetTarget | undefined)[] = new Array(sets.length);
-    const intervals: (TimeInterval | string)[] = new Array(sets.length);
+    const starts: (number | string)[] = new Array(sets.length);
     const earlier: (Set<string> | undefined)[] = new Array(sets.length);
     for (let s = 0; s < sets.length; s++) {
       const set = sets[s] as MetricSet;
       if (!plans.levels.has(set.type)) continue;
       const target = targetOf(set, labels[s] as Labels, ctx);
       targets[s] = target;
-      intervals[s] = cumulativeInterval(set, end, endTime);
+      starts[s] = cumulativeStartOf(set, end);
+      const claim = { block, set: s };
       const before = setsOfTarget.get(target.key);
-      if (before === undefined) setsOfTarget.set(target.key, [{ block, set: s }]);
+      if (before === undefined) setsOfTarget.set(target.key, claim);
       else {
-        earlier[s] = seriesOf(before, plans);
-        before.push({ block, set: s });
+        const all = Array.isArray(before) ? before : [before];
+        earlier[s] = seriesOf(all, plans);
+        all.push(claim);
+        setsOfTarget.set(target.key, all);
       }
     }
 
-    const emit = (s: number, m: number, value: number, pointLabels: PointLabels | undefined): void => {
+    const emit = (
+      s: number,
+      m: number,
+      value: number,
+      pointLabels: PointLabels | undefined,
+      pointKey: string,
+    ): void => {
       const plan = plans.byMetric[m];
       const target = targets[s];
       if (plan === undefined || target === undefined || !plan.levels.has((sets[s] as MetricSet).type)) return;
       if (plan.unavailable !== undefined) return drop(plan.unavailable);
       const taken = earlier[s];
-      if (taken !== undefined && taken.has(seriesKey(m, pointLabels))) return drop('duplicate-series');
-      let interval = gaugeInterval;
-      if (plan.cumulative) {
-        const own = intervals[s] as TimeInterval | string;
-        if (typeof own === 'string') return drop(own);
-        interval = own;
-      }
+      if (taken !== undefined && taken.has(seriesKeyOf(m, pointKey))) return drop('duplicate-series');
+      const start = starts[s] as number | string;
+      if (plan.cumulative && typeof start === 'string') return drop(start);
       if (!Number.isFinite(value)) return drop('not-a-number');
-      const typed: TypedValue = plan.int ? { int64Value: Math.round(value) } : { doubleValue: value };
-      const point: Point = { interval, value: typed };
-      series.push({
-        metric: { type: plan.type, labels: withPointLabels(target.metricLabels, pointLabels) },
-        resource: target.resource,
-        metricKind: plan.kind,
-        valueType: plan.valueType,
-        points: [point],
-      });
+      out.series(target, plan, start as number, plan.int ? Math.round(value) : value, pointLabels, pointKey);
     };
 
     for (let s = 0; s < sets.length; s++) {
@@ -149,24 +198,25 @@ export function* encodeBlocks(
       const base = s * METRIC_COUNT;
       for (let m = 0; m < METRIC_COUNT; m++) {
         const v = values[base + m] as number;
-        if (v === v) emit(s, m, v, undefined);
+        if (v === v) emit(s, m, v, undefined, '');
       }
     }
     const seen = new Set<string>();
     for (let i = 0; i < points.set.length; i++) {
       const s = points.set[i] as number;
       const m = points.metric[i] as number;
-      const pl = points.labels[i];
       if (targets[s] === undefined || plans.byMetric[m] === undefined) continue;
-      const key = `${s}\u0002${seriesKey(m, pl)}`;
+      const pl = points.labels[i];
+      const pointKey = labelsKey(pl);
+      const key = `${s}\u0002${m}\u0001${pointKey}`;
       if (seen.has(key)) {
         drop('duplicate-series');
         continue;
       }
       seen.add(key);
-      emit(s, m, points.value[i] as number, pl);
+      emit(s, m, points.value[i] as number, pl, pointKey);
     }
-    if (series.length > 0) yield series;
+    yield;
   }
 }
 
@@ -183,6 +233,7 @@ function planMetrics(options: EncodeOptions): {
     if (on.length === 0) continue;
     for (const l of on) levels.add(l);
     byMetric[id] = {
+      id,
       type,
       cumulative: metric.kind === 'cumulative',
       int: metric.valueType === 'int',
@@ -195,13 +246,13 @@ function planMetrics(options: EncodeOptions): {
   return { byMetric, levels };
 }
 
-/** A cumulative set's interval, or why its cumulative points cannot be written. */
-function cumulativeInterval(set: MetricSet, end: number, endTime: Timestamp): TimeInterval | string {
+/** A set's cumulative start, or why its cumulative points cannot be written. */
+function cumulativeStartOf(set: MetricSet, end: number): number | string {
   if (!Number.isFinite(set.startTime)) return 'no-start-time';
   const start = cumulativeStart(set.startTime);
   // The entity started after the round's time (its stats were read later): no interval ends before it began.
   if (start >= end) return 'started-after-round';
-  return { startTime: timestamp(start), endTime };
+  return start;
 }
 
 function withPointLabels(
@@ -217,12 +268,15 @@ function withPointLabels(
   return labels;
 }
 
-function seriesKey(metric: number, pointLabels: PointLabels | undefined): string {
-  if (pointLabels === undefined) return String(metric);
-  let key = String(metric);
-  for (const k in pointLabels) key += `\u0001${k}=${pointLabels[k as keyof PointLabels]}`;
+/** Point labels as a string: equal strings, equal labels. */
+export function labelsKey(pointLabels: PointLabels | undefined): string {
+  let key = '';
+  if (pointLabels !== undefined)
+    for (const k in pointLabels) key += `\u0001${k}=${pointLabels[k as keyof PointLabels]}`;
   return key;
 }
+
+const seriesKeyOf = (metric: number, pointKey: string): string => `${metric}${pointKey}`;
 
 /** The series earlier sets with the same target wrote, to drop a later set's copies of them. */
 function seriesOf(
@@ -234,11 +288,11 @@ function seriesOf(
     const base = set * METRIC_COUNT;
     for (let m = 0; m < METRIC_COUNT; m++) {
       const v = block.values[base + m] as number;
-      if (plans.byMetric[m] !== undefined && v === v) keys.add(String(m));
+      if (plans.byMetric[m] !== undefined && v === v) keys.add(seriesKeyOf(m, ''));
     }
     for (let i = 0; i < block.points.set.length; i++)
       if (block.points.set[i] === set)
-        keys.add(seriesKey(block.points.metric[i] as number, block.points.labels[i]));
+        keys.add(seriesKeyOf(block.points.metric[i] as number, labelsKey(block.points.labels[i])));
   }
   return keys;
 }

@@ -5,12 +5,13 @@ import type { MetricSink, WriteReport } from '../sink.js';
 import type { MonitoringApi } from './api.js';
 import { monitoringApi } from './client.js';
 import { descriptorsFor } from './descriptors.js';
-import { encodeBlocks, encodeRound } from './encode.js';
+import { countRound } from './encode.js';
 import type { GcmSinkConfig } from './options.js';
 import { DescriptorRegistry } from './registry.js';
 import { RoundOrder } from './round-order.js';
 import { resolveTarget, runtimeLookup, type RuntimeLookup, type Target } from './runtime.js';
-import { writeBlocks } from './write.js';
+import { SeriesEncoder } from './series-encoder.js';
+import { writeRequests } from './write.js';
 
 /**
  * The Google Cloud Monitoring sink: descriptors from the catalogue, each point on its Kubernetes monitored
@@ -45,6 +46,8 @@ export function gcmSink(config: GcmSinkConfig, deps: GcmSinkDeps): MetricSink {
   const now = deps.now ?? Date.now;
   const order = new RoundOrder(deps.minSamplingPeriodMs);
   const wanted = descriptorsFor(config);
+  // Rounds of one sink are written one at a time (RoundOrder), so one encoder serves them all.
+  const encoder = new SeriesEncoder();
   let setup: Promise<{ target: Target; api: MonitoringApi; registry: DescriptorRegistry }> | undefined;
   const start = (): NonNullable<typeof setup> =>
     (setup ??= resolveTarget(config, deps.runtime ?? runtimeLookup()).then((target) => {
@@ -71,13 +74,12 @@ export function gcmSink(config: GcmSinkConfig, deps: GcmSinkDeps): MetricSink {
     async write(batch: Batch, signal: AbortSignal): Promise<WriteReport> {
       const began = now();
       const placeholder = { project: config.project ?? '-', location: config.location ?? '-' };
-      const encodeWith = (target: Target, unavailable?: ReadonlyMap<string, string>) =>
-        encodeRound(batch, { ...config, ...target, now: now(), ...(unavailable ? { unavailable } : {}) });
+      const pointsFor = (target: Target): number => countRound(batch, { ...config, ...target, now: now() });
       let ready: Awaited<ReturnType<typeof start>>;
       try {
         ready = await start();
       } catch (err) {
-        const points = countOf(encodeWith(placeholder));
+        const points = pointsFor(placeholder);
         return finish(
           { written: 0, rejected: points > 0 ? { 'no-target': points } : {}, retried: 0 },
           points,
@@ -88,7 +90,7 @@ export function gcmSink(config: GcmSinkConfig, deps: GcmSinkDeps): MetricSink {
       }
       const admission = await order.admit(batch.timestamp, signal);
       if (!admission.admitted) {
-        const points = countOf(encodeWith(ready.target));
+        const points = pointsFor(ready.target);
         return finish(
           { written: 0, rejected: points > 0 ? { [admission.reason]: points } : {}, retried: 0 },
           points,
@@ -98,20 +100,19 @@ export function gcmSink(config: GcmSinkConfig, deps: GcmSinkDeps): MetricSink {
         const descriptors = await ready.registry.ensure(signal);
         const dropped: Record<string, number> = {};
         let encodedSeries = 0;
-        const blocks = encodeBlocks(
+        const requests = encoder.requests(
           batch,
           { ...config, ...ready.target, now: now(), unavailable: descriptors.unavailable },
           dropped,
         );
         const counted = (function* () {
-          for (const block of blocks) {
-            encodedSeries += block.length;
-            yield block;
+          for (const request of requests) {
+            encodedSeries += request.count;
+            yield request;
           }
         })();
-        const tally = await writeBlocks(counted, {
+        const tally = await writeRequests(counted, {
           api: ready.api,
-          project: ready.target.project,
           concurrency: config.concurrency,
           timeoutMs: config.timeoutMs,
           signal,
@@ -163,9 +164,6 @@ export function gcmSink(config: GcmSinkConfig, deps: GcmSinkDeps): MetricSink {
     },
   };
 }
-
-const countOf = (encoded: { series: unknown[]; dropped: Record<string, number> }): number =>
-  encoded.series.length + Object.values(encoded.dropped).reduce((a, b) => a + b, 0);
 
 function describeRejected(rejected: Record<string, number>): string {
   return Object.entries(rejected)

@@ -1,4 +1,4 @@
-import { isRetryable, outcomeUnknown, type CallError, type TimeSeries } from './api.js';
+import { isRetryable, outcomeUnknown, type CallError } from './api.js';
 import { classify, failedSeries, reasonOfCode } from './partial.js';
 import { readDetails } from './status-details.js';
 
@@ -7,11 +7,11 @@ import { readDetails } from './status-details.js';
  * and why, and which to send again. Only points the service failed for a passing reason (unavailable, slow,
  * rate limited) are sent again; the ones it stored are never resent.
  */
-export interface CallOutcome {
+export interface CallOutcome<S> {
   readonly written: number;
   readonly rejected: Readonly<Record<string, number>>;
   /** The series to send again, a subset of the request's. */
-  readonly retry: readonly TimeSeries[];
+  readonly retry: readonly S[];
   /** Why they failed, for the report if they never get through. */
   readonly retryReason: string;
   /** The service may have stored some of `retry` already (the call timed out or the connection dropped). */
@@ -25,11 +25,11 @@ export interface CallOutcome {
  * @param maybeStoredBefore the previous attempt for these series ended in a way that may have stored them; a
  *   series it did store is now refused as out of order, which confirms it was written.
  */
-export function interpretFailure(
+export function interpretFailure<S>(
   error: CallError,
-  sent: readonly TimeSeries[],
+  sent: readonly S[],
   maybeStoredBefore: boolean,
-): CallOutcome {
+): CallOutcome<S> {
   const details = readDetails(error.statusDetails);
   const retryDelayMs = details.retryDelayMs ?? error.retryDelayMs;
   const delay = retryDelayMs === undefined ? {} : { retryDelayMs };
@@ -67,7 +67,7 @@ export function interpretFailure(
 
   const failed = failedSeries(error.message, sent.length);
   const rejected: Record<string, number> = {};
-  const retry: TimeSeries[] = [];
+  const retry: S[] = [];
   const taken = new Set<number>();
   let written = summary.successPointCount;
   let confirmed = 0;
@@ -81,7 +81,7 @@ export function interpretFailure(
       const resend = mine.slice(0, e.pointCount);
       for (const f of resend) {
         taken.add(f.index);
-        retry.push(sent[f.index] as TimeSeries);
+        retry.push(sent[f.index] as S);
       }
       retryReason = reason;
       maybeStored ||= outcomeUnknown(e.code);

@@ -1,17 +1,16 @@
 import { withRetries, type Attempt, type RetryPolicy } from '../../runtime/retry.js';
-import type { MonitoringApi, TimeSeries } from './api.js';
+import type { MonitoringApi } from './api.js';
 import { interpretFailure } from './outcome.js';
+import { subsetRequest, type EncodedRequest } from './wire.js';
 
 /**
- * Sends a round's series: at most 200 per request (one point each, every series in one request only, so no
- * two requests in flight share a series), a few requests at a time. A failed request is retried for what may
- * pass later, within the run (its AbortSignal), sending again only the series not yet stored.
+ * Sends a round's requests (at most 200 series each, one point each, every series in one request only, so no
+ * two requests in flight share a series), a few at a time. A failed request is retried for what may pass
+ * later, within the run (its AbortSignal), sending again only the series not yet stored.
  */
-export const MAX_SERIES_PER_REQUEST = 200;
 
 export interface WriteOptions {
   readonly api: MonitoringApi;
-  readonly project: string;
   readonly concurrency: number;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
@@ -42,57 +41,43 @@ export const emptyTally = (): WriteTally => ({
   samples: [],
 });
 
-export async function writeSeries(series: readonly TimeSeries[], options: WriteOptions): Promise<WriteTally> {
-  return writeBlocks([series], options);
-}
-
 /**
- * Writes series as they come, block after block: requests are cut from the blocks as workers are free, so only
- * the requests in flight and the block being cut are held at once.
+ * Writes requests as they come: they are pulled as workers are free, so only the requests in flight and the
+ * one being cut are held at once.
  */
-export async function writeBlocks(
-  blocks: Iterable<readonly TimeSeries[]>,
+export async function writeRequests(
+  requests: Iterable<EncodedRequest>,
   options: WriteOptions,
 ): Promise<WriteTally> {
   const tally = emptyTally();
-  const requests = requestsOf(blocks);
+  const pending = requests[Symbol.iterator]();
   const worker = async (): Promise<void> => {
-    for (let next = requests.next(); next.done !== true; next = requests.next())
+    for (let next = pending.next(); next.done !== true; next = pending.next())
       await writeRequest(next.value, options, tally);
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return tally;
 }
 
-/** Requests of at most 200 series, filled across blocks. */
-function* requestsOf(blocks: Iterable<readonly TimeSeries[]>): Generator<TimeSeries[], void, undefined> {
-  let request: TimeSeries[] = [];
-  for (const block of blocks)
-    for (const s of block) {
-      request.push(s);
-      if (request.length === MAX_SERIES_PER_REQUEST) {
-        yield request;
-        request = [];
-      }
-    }
-  if (request.length > 0) yield request;
-}
-
-async function writeRequest(request: TimeSeries[], options: WriteOptions, tally: WriteTally): Promise<void> {
-  let pending: readonly TimeSeries[] = request;
+async function writeRequest(
+  request: EncodedRequest,
+  options: WriteOptions,
+  tally: WriteTally,
+): Promise<void> {
+  let pending = request;
   let maybeStored = options.repeat ?? false;
   let reason = 'deadline';
   const attemptOnce = async (attempt: number): Promise<Attempt<void>> => {
     if (options.signal.aborted) return { outcome: 'failure', error: new Error('run deadline reached') };
-    if (attempt > 1) tally.retried += pending.length;
+    if (attempt > 1) tally.retried += pending.count;
     tally.requests++;
-    const result = await options.api.createTimeSeries(options.project, pending, {
+    const result = await options.api.createTimeSeries(pending, {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
     });
     if (result.ok) {
-      tally.written += pending.length;
-      pending = [];
+      tally.written += pending.count;
+      pending = NOTHING;
       return { outcome: 'success', value: undefined };
     }
     if (options.signal.aborted) {
@@ -100,15 +85,16 @@ async function writeRequest(request: TimeSeries[], options: WriteOptions, tally:
       reason = 'deadline';
       return { outcome: 'failure', error: new Error(result.error.message) };
     }
-    const outcome = interpretFailure(result.error, pending, maybeStored);
+    const sent = Array.from({ length: pending.count }, (_, i) => i);
+    const outcome = interpretFailure(result.error, sent, maybeStored);
     tally.written += outcome.written;
     tally.confirmed += outcome.confirmed;
     for (const [r, n] of Object.entries(outcome.rejected)) tally.rejected[r] = (tally.rejected[r] ?? 0) + n;
     if (tally.samples.length < 5) tally.samples.push(result.error.message.slice(0, 500));
-    pending = outcome.retry;
+    pending = outcome.retry.length === 0 ? NOTHING : subsetRequest(pending, outcome.retry);
     maybeStored = outcome.maybeStored;
     reason = outcome.retryReason;
-    if (pending.length === 0) return { outcome: 'success', value: undefined };
+    if (pending.count === 0) return { outcome: 'success', value: undefined };
     return {
       outcome: 'retryable',
       error: new Error(result.error.message),
@@ -130,5 +116,7 @@ async function writeRequest(request: TimeSeries[], options: WriteOptions, tally:
   } catch {
     // The run's deadline ended a wait between attempts: what is pending keeps the last failure's reason.
   }
-  if (pending.length > 0) tally.rejected[reason] = (tally.rejected[reason] ?? 0) + pending.length;
+  if (pending.count > 0) tally.rejected[reason] = (tally.rejected[reason] ?? 0) + pending.count;
 }
+
+const NOTHING: EncodedRequest = { bytes: Buffer.alloc(0), starts: new Uint32Array(1), count: 0 };

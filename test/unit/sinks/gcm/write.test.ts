@@ -4,19 +4,33 @@ import type { CallResult, MonitoringApi, TimeSeries } from '../../../../shared/s
 import type { DescriptorSpec } from '../../../../shared/sinks/gcm/descriptors.js';
 import { DescriptorRegistry } from '../../../../shared/sinks/gcm/registry.js';
 import { RoundOrder } from '../../../../shared/sinks/gcm/round-order.js';
-import { writeSeries } from '../../../../shared/sinks/gcm/write.js';
+import { requestsOf } from '../../../../shared/sinks/gcm/series-encoder.js';
+import type { EncodedRequest } from '../../../../shared/sinks/gcm/wire.js';
+import { writeRequests, type WriteOptions } from '../../../../shared/sinks/gcm/write.js';
+import { loadDetailTypes, statusBytes, summaryBytes } from '../../../stand-ins/gcm/protos.js';
+
+const types = loadDetailTypes();
+/** The int64 values of a request's series, read back with protobufjs. */
+const valuesOf = (request: EncodedRequest): number[] =>
+  (
+    types.createTimeSeriesRequest.toObject(types.createTimeSeriesRequest.decode(request.bytes), {
+      longs: Number,
+    }) as { timeSeries: { points: { value: { int64Value: number } }[] }[] }
+  ).timeSeries.map((s) => s.points[0]?.value.int64Value as number);
+const writeSeries = (series: TimeSeries[], options: WriteOptions) =>
+  writeRequests(requestsOf('p', series), options);
 
 /** A scripted Monitoring API: each CreateTimeSeries call answers from the script, and is recorded. */
 function scripted(
-  answers: ((sent: readonly TimeSeries[]) => CallResult<void>)[],
+  answers: ((sent: EncodedRequest) => CallResult<void>)[],
 ): MonitoringApi & { sent: number[][] } {
   const sent: number[][] = [];
   return {
     sent,
-    createTimeSeries: async (_p, series) => {
-      sent.push(series.map((s) => (s.points[0].value as { int64Value: number }).int64Value));
+    createTimeSeries: async (request) => {
+      sent.push(valuesOf(request));
       const answer = answers.shift();
-      return answer === undefined ? { ok: true, value: undefined } : answer(series);
+      return answer === undefined ? { ok: true, value: undefined } : answer(request);
     },
     listMetricDescriptors: async () => ({ ok: true, value: [] }),
     createMetricDescriptor: async (_p, d) => ({ ok: true, value: d }),
@@ -36,16 +50,15 @@ const fail = (code: number, message = 'x'): CallResult<void> => ({
   ok: false,
   error: { code, message, statusDetails: [] },
 });
-const options = (api: MonitoringApi, signal = new AbortController().signal) => ({
+const options = (api: MonitoringApi, signal = new AbortController().signal): WriteOptions => ({
   api,
-  project: 'p',
   concurrency: 1,
   timeoutMs: 1_000,
   signal,
   retry: { random: () => 0 },
 });
 
-describe('writeSeries', () => {
+describe('writeRequests', () => {
   test('requests of at most 200 series, every series in exactly one', async () => {
     const api = scripted([]);
     const tally = await writeSeries(series(450), options(api));
@@ -67,6 +80,19 @@ describe('writeSeries', () => {
     const denied = scripted([() => fail(7)]);
     const no = await writeSeries(series(3), options(denied));
     assert.deepEqual([no.written, no.rejected, denied.sent.length], [0, { 'permission-denied': 3 }, 1]);
+  });
+
+  test('after a partial failure only the series that may pass later are sent again', async () => {
+    const unavailable = 'The service is currently unavailable.';
+    const message = `One or more TimeSeries could not be written: ${unavailable}: k8s_cluster{} timeSeries[4,8]: x{}`;
+    const summary = statusBytes(types, 3, message, {
+      typeName: 'google.monitoring.v3.CreateTimeSeriesSummary',
+      bytes: summaryBytes(types, 10, 8, [{ code: 14, message: unavailable, pointCount: 2 }]),
+    });
+    const api = scripted([() => ({ ok: false, error: { code: 3, message, statusDetails: [summary] } })]);
+    const tally = await writeSeries(series(10), options(api));
+    assert.deepEqual(api.sent, [Array.from({ length: 10 }, (_, i) => i), [4, 8]]);
+    assert.deepEqual([tally.written, tally.retried, tally.requests, tally.rejected], [10, 2, 2, {}]);
   });
 
   test('retries end after the attempts allowed, the points counted under the last reason', async () => {
