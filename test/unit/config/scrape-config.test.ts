@@ -17,8 +17,10 @@ describe('parseScrapeConfig: valid environments', () => {
   test('only SINKS given: Heapster defaults everywhere else', () => {
     const config = parseScrapeConfig({ SINKS: 'log' });
     assert.equal(config.sources.length, 1);
-    assert.equal(config.sources[0]?.apiServer, undefined);
-    assert.equal(config.sources[0]?.inClusterConfig, true);
+    const [source] = config.sources;
+    assert.ok(source?.kind === 'kubernetes.summary_api');
+    assert.equal(source.apiServer, undefined);
+    assert.equal(source.inClusterConfig, true);
     assert.deepEqual(config.sinks, [{ kind: 'log', points: false }]);
     assert.equal(config.clusterName, 'default');
     assert.equal(config.intervalMs, 60_000);
@@ -43,8 +45,10 @@ describe('parseScrapeConfig: valid environments', () => {
       SYSTEM_CONTAINER_NAMES: 'kubelet',
       LOG_LEVEL: 'debug',
     });
-    assert.equal(config.sources[0]?.apiServer, 'https://34.1.2.3');
-    assert.equal(config.sources[0]?.timeoutMs, 20_000);
+    const [source] = config.sources;
+    assert.ok(source?.kind === 'kubernetes.summary_api');
+    assert.equal(source.apiServer, 'https://34.1.2.3');
+    assert.equal(source.timeoutMs, 20_000);
     assert.deepEqual(config.sinks, [
       { kind: 'log', points: false },
       { kind: 'log', points: true },

@@ -6,6 +6,8 @@ import { parseSource, type SummaryApiSource } from '../../../shared/config/sourc
 function parse(text: string): { source: SummaryApiSource | undefined; problems: ConfigProblem[] } {
   const problems = new Problems();
   const source = parseSource(problems, 'SOURCES', text);
+  if (source !== undefined && source.kind !== 'kubernetes.summary_api')
+    assert.fail(`a ${source.kind} source`);
   return { source, problems: problems.list };
 }
 
