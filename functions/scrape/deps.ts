@@ -2,8 +2,10 @@ import { Firestore } from '@google-cloud/firestore';
 import type { ScrapeConfig } from '../../shared/config/scrape-config.js';
 import { connect } from '../../shared/kube/connect.js';
 import { googleAccessTokenSource } from '../../shared/kube/google-token.js';
+import { inventoryCache } from '../../shared/kube/inventory-cache.js';
 import type { Logger } from '../../shared/runtime/log.js';
 import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
+import { keptConnections } from '../../shared/scrape/kept-connections.js';
 import { buildSinks } from '../../shared/sinks/build-sinks.js';
 import { firestoreCounterStore, memoryCounterStore } from '../../shared/state/counter-store.js';
 
@@ -24,8 +26,11 @@ export function buildScrapeDeps(
   return {
     log,
     now: Date.now,
-    connect: (source) => connect(source, { env, googleAccessToken }),
+    // Both kept by the instance between rounds: its connections (sockets, TLS sessions, credentials) and its
+    // inventory, which later rounds catch up by watch instead of listing the cluster again.
+    connect: keptConnections((source) => connect(source, { env, googleAccessToken })),
     counters,
     sinks: buildSinks(config.sinks, log),
+    inventory: inventoryCache(),
   };
 }

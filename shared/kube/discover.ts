@@ -31,7 +31,8 @@ export class DiscoveryError extends Error {
   }
 }
 
-type Item = Record<string, unknown>;
+/** An object of a list or a watch event, as the API wrote it. */
+export type Item = Record<string, unknown>;
 type List = { metadata?: { continue?: string; resourceVersion?: string }; items?: Item[] };
 
 export interface ListPage {
@@ -123,14 +124,15 @@ export async function discover(
       if (pod !== undefined) pods.set(pod.uid, pod);
     }),
     eachItem(conn, '/api/v1/namespaces', pageSize, limits, (item) => {
-      const meta = item['metadata'] as { name?: string; uid?: string } | undefined;
-      if (meta?.name && meta.uid) namespaces.set(meta.name, meta.uid);
+      const ns = toNamespace(item);
+      if (ns !== undefined) namespaces.set(ns.name, ns.uid);
     }),
   ]);
   return { inventory: { nodes, pods, namespaces }, nodes: targets };
 }
 
-function toNode(item: Item): { info: NodeInfo; target: NodeTarget } {
+/** A node object -> what enrich keeps of it and where to scrape it. */
+export function toNode(item: Item): { info: NodeInfo; target: NodeTarget } {
   const meta = (item['metadata'] ?? {}) as {
     name: string;
     labels?: Record<string, string>;
@@ -163,7 +165,8 @@ function toNode(item: Item): { info: NodeInfo; target: NodeTarget } {
   };
 }
 
-function toPod(item: Item): PodInfo | undefined {
+/** A pod object -> what enrich keeps of it; undefined without a uid, name and namespace. */
+export function toPod(item: Item): PodInfo | undefined {
   const meta = item['metadata'] as
     { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> } | undefined;
   if (!meta?.uid || !meta.name || !meta.namespace) return undefined;
@@ -196,4 +199,10 @@ function toPod(item: Item): PodInfo | undefined {
     ...(meta.labels ? { labels: meta.labels } : {}),
     containers,
   };
+}
+
+/** A namespace object -> its name and UID; undefined without both. */
+export function toNamespace(item: Item): { name: string; uid: string } | undefined {
+  const meta = item['metadata'] as { name?: string; uid?: string } | undefined;
+  return meta?.name && meta.uid ? { name: meta.name, uid: meta.uid } : undefined;
 }

@@ -65,8 +65,12 @@ export interface AggregateResult {
 }
 
 export function aggregate(block: NodeBlock): AggregateResult {
-  const { sets, labels } = block;
-  const values = block.values.slice();
+  return aggregateInPlace({ ...block, values: block.values.slice() });
+}
+
+/** aggregate writing the sums into `block.values`: for a caller that owns the block (the pipeline). */
+export function aggregateInPlace(block: NodeBlock): AggregateResult {
+  const { sets, labels, values } = block;
   fillPodsFromContainers(sets, values);
   fillNodeFromPods(sets, values);
 
@@ -83,7 +87,7 @@ export function aggregate(block: NodeBlock): AggregateResult {
       addRow(cluster, values, s);
     }
   }
-  return { block: { ...block, values }, partial: { namespaces: Object.fromEntries(namespaces), cluster } };
+  return { block, partial: { namespaces: Object.fromEntries(namespaces), cluster } };
 }
 
 function fillPodsFromContainers(sets: readonly MetricSet[], values: Float64Array): void {

@@ -15,10 +15,14 @@ const WHOLE_SECONDS = 1;
 const MAX_ROW_BYTES = 6 + 3 + ROW_WIDTH * 10;
 const IS_TIME: readonly boolean[] = Array.from({ length: ROW_WIDTH }, (_, i) => TIME_COLUMNS.includes(i));
 
+/** Where rows are encoded before the bytes used are copied out: one buffer for every node, grown as needed. */
+let scratch = new Uint8Array(32 + 128 * MAX_ROW_BYTES);
+
 export function encodeCounters(counters: NodeCounters): Uint8Array {
   const { keys, rows } = counters;
   const n = keys.length;
-  const out = new Uint8Array(32 + n * MAX_ROW_BYTES);
+  if (scratch.length < 32 + n * MAX_ROW_BYTES) scratch = new Uint8Array(32 + n * MAX_ROW_BYTES);
+  const out = scratch;
   let unit = 1000;
   let base = NaN;
   for (let r = 0; r < n; r++) {
@@ -97,9 +101,15 @@ export function decodeCounters(bytes: Uint8Array): DecodedCounters {
 
 /** Unsigned LEB128 of a non-negative integer up to 2^64, exact for every integer a double holds. */
 function writeVarint(out: Uint8Array, at: number, v: number): number {
+  // Above 2^31 the bits do not fit the integer operators: peel 7 bits at a time with exact double arithmetic.
+  while (v >= 2147483648) {
+    const rest = Math.floor(v / 128);
+    out[at++] = (v - rest * 128) | 128;
+    v = rest;
+  }
   while (v >= 128) {
-    out[at++] = (v % 128) | 128;
-    v = Math.floor(v / 128);
+    out[at++] = (v & 127) | 128;
+    v >>>= 7;
   }
   out[at++] = v;
   return at;
@@ -122,10 +132,15 @@ class Reader {
   }
 
   varint(): number {
+    const { bytes } = this;
     let v = 0;
     let scale = 1;
     for (let i = 0; i < 10; i++) {
-      const b = this.byte();
+      if (this.at >= bytes.length) {
+        this.failed = true;
+        return 0;
+      }
+      const b = bytes[this.at++] as number;
       v += (b & 127) * scale;
       if (b < 128) return v;
       scale *= 128;

@@ -116,8 +116,16 @@ export function derive(
   current: NodeSamples,
   timestamp: number,
 ): DeriveResult {
-  const { sets } = current;
-  const values = current.values.slice();
+  return deriveInPlace(prev, { ...current, values: current.values.slice() }, timestamp);
+}
+
+/** derive writing into `current.values`: for a caller that owns the samples (the pipeline, after parse). */
+export function deriveInPlace(
+  prev: NodeCounters | undefined,
+  current: NodeSamples,
+  timestamp: number,
+): DeriveResult {
+  const { sets, values } = current;
   const previous = indexKeys(prev ?? NO_COUNTERS);
   const prevRows = (prev ?? NO_COUNTERS).rows;
   const keys = new Float64Array(sets.length);
@@ -170,8 +178,9 @@ export function derive(
     }
   }
   return {
-    samples: { ...current, values },
-    next: { keys: keys.slice(0, count), rows: rows.slice(0, count * ROW_WIDTH) },
+    samples: current,
+    // Views, not copies: the state is encoded right away and the arrays are dropped with it.
+    next: { keys: keys.subarray(0, count), rows: rows.subarray(0, count * ROW_WIDTH) },
     resets,
   };
 }

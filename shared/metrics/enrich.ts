@@ -76,10 +76,25 @@ export function enrich(
   inventory: ClusterInventory,
   options: EnrichOptions = {},
 ): EnrichResult {
+  return enrichInPlace({ ...samples, values: samples.values.slice() }, inventory, options);
+}
+
+/**
+ * enrich writing into `samples.values` (a larger copy only when stub containers are added): for a caller that
+ * owns the samples (the pipeline).
+ */
+export function enrichInPlace(
+  samples: NodeSamples,
+  inventory: ClusterInventory,
+  options: EnrichOptions = {},
+): EnrichResult {
   const quantities = new QuantityCache();
   const sets = withStubContainers(samples.sets, inventory);
-  const values = emptyValues(sets.length);
-  values.set(samples.values);
+  let values = samples.values;
+  if (sets !== samples.sets) {
+    values = emptyValues(sets.length);
+    values.set(samples.values);
+  }
   const nodeInfo = inventory.nodes.get(samples.nodeName);
   const labeller = new Labeller(samples.nodeName, nodeInfo, inventory, options);
 
@@ -104,22 +119,14 @@ export function enrich(
 
 /** The sets plus one stub pod_container set per spec container the kubelet did not report. */
 function withStubContainers(sets: readonly MetricSet[], inventory: ClusterInventory): readonly MetricSet[] {
-  const reported = new Map<number, string[]>();
-  for (const set of sets) {
-    if (set.type !== 'pod_container') continue;
-    const names = reported.get(set.pod);
-    if (names === undefined) reported.set(set.pod, [set.containerName]);
-    else names.push(set.containerName);
-  }
   let out: MetricSet[] | undefined;
   for (let p = 0; p < sets.length; p++) {
     const pod = sets[p] as MetricSet;
     if (pod.type !== 'pod') continue;
     const info = inventory.pods.get(pod.podUid);
     if (info === undefined) continue;
-    const names = reported.get(p);
     for (const c of info.containers) {
-      if (names?.includes(c.name)) continue;
+      if (reported(sets, p, c.name)) continue;
       out ??= sets.slice();
       out.push({
         ...pod,
@@ -134,6 +141,17 @@ function withStubContainers(sets: readonly MetricSet[], inventory: ClusterInvent
     }
   }
   return out ?? sets;
+}
+
+/** Whether the pod set at `pod` has a container set named `name`. */
+function reported(sets: readonly MetricSet[], pod: number, name: string): boolean {
+  const isIt = (s: MetricSet): boolean =>
+    s.pod === pod && s.type === 'pod_container' && s.containerName === name;
+  // Parse puts a pod's containers right after it: look there first, then anywhere.
+  for (let i = pod + 1; i < sets.length && (sets[i] as MetricSet).pod === pod; i++)
+    if (isIt(sets[i] as MetricSet)) return true;
+  for (const s of sets) if (isIt(s)) return true;
+  return false;
 }
 
 function containerResources(values: Float64Array, base: number, spec: ContainerInfo, q: QuantityCache): void {

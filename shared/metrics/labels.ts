@@ -49,15 +49,25 @@ export const ROOT_FS: PointLabels = Object.freeze({ resource_id: '/' });
 export const LOGS_FS: PointLabels = Object.freeze({ resource_id: 'logs' });
 export const VOLUME_PREFIX = 'Volume:';
 
+/**
+ * Joined labels by the map they came from. Inventory maps are never changed once made (a changed pod gets a
+ * new object), so a pod kept across rounds is joined once, not every round.
+ */
+const joined = new WeakMap<object, { readonly separator: string; readonly text: string }>();
+
 /** The labels value for a map of user labels: sorted `key:value` pairs joined by the separator. */
 export function joinUserLabels(
   labels: Readonly<Record<string, string>> | undefined,
   separator: string,
 ): string {
   if (labels === undefined) return '';
+  const hit = joined.get(labels);
+  if (hit !== undefined && hit.separator === separator) return hit.text;
   const pairs: string[] = [];
   for (const key of Object.keys(labels)) pairs.push(`${key}:${labels[key]}`);
   // Code-unit order equals Go's byte order for the ASCII that label keys are made of.
   pairs.sort();
-  return pairs.join(separator);
+  const text = pairs.join(separator);
+  joined.set(labels, { separator, text });
+  return text;
 }

@@ -29,11 +29,14 @@ export interface MetricSet {
   readonly networkTime: number;
 }
 
+/** A column of numbers: typed arrays where the pipeline builds them (off the JS heap), plain arrays elsewhere. */
+export type NumberColumn = readonly number[] | Int32Array | Uint16Array | Float64Array;
+
 /** Points that carry their own labels (resource_id, accelerator): parallel arrays, one entry per point. */
 export interface LabelledPoints {
-  readonly set: readonly number[];
-  readonly metric: readonly number[];
-  readonly value: readonly number[];
+  readonly set: NumberColumn;
+  readonly metric: NumberColumn;
+  readonly value: NumberColumn;
   readonly labels: readonly PointLabels[];
 }
 
@@ -65,6 +68,14 @@ export interface Batch {
   /** The round's scheduled time, milliseconds since the epoch. */
   readonly timestamp: number;
   readonly blocks: readonly MetricBlock[];
+  /** The blocks' points counted once by whoever made the batch, so that readers need not walk them to count. */
+  readonly counts?: PointCounts;
+}
+
+export interface PointCounts {
+  readonly total: number;
+  /** Only the types that have points. */
+  readonly perType: Readonly<Partial<Record<MetricSetType, number>>>;
 }
 
 export const NO_POINTS: LabelledPoints = Object.freeze({ set: [], metric: [], value: [], labels: [] });
@@ -116,4 +127,34 @@ export function countPoints(block: SampleBlock): number {
   let n = block.points.set.length;
   for (const v of block.values) if (v === v) n++;
   return n;
+}
+
+/** Adds a block's points to `perType` by the type of their set; returns how many there were. */
+export function countPointsByType(
+  block: SampleBlock,
+  perType: Partial<Record<MetricSetType, number>>,
+): number {
+  const { sets, values, points } = block;
+  let total = 0;
+  for (let s = 0; s < sets.length; s++) {
+    let n = 0;
+    for (let i = s * METRIC_COUNT, end = i + METRIC_COUNT; i < end; i++) if (values[i] === values[i]) n++;
+    if (n === 0) continue;
+    const type = (sets[s] as MetricSet).type;
+    perType[type] = (perType[type] ?? 0) + n;
+    total += n;
+  }
+  for (let i = 0; i < points.set.length; i++) {
+    const type = (sets[points.set[i] as number] as MetricSet).type;
+    perType[type] = (perType[type] ?? 0) + 1;
+  }
+  return total + points.set.length;
+}
+
+/** The points of a batch per set type, in one pass over each block's values. */
+export function countBatch(blocks: readonly MetricBlock[]): PointCounts {
+  const perType: Partial<Record<MetricSetType, number>> = {};
+  let total = 0;
+  for (const block of blocks) total += countPointsByType(block, perType);
+  return { total, perType };
 }

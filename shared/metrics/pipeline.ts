@@ -1,9 +1,9 @@
 import { parseSummary } from '../sources/summary/parse.js';
-import { aggregate, type AggregatePartial } from './aggregate.js';
-import { derive, type NodeCounters } from './derive.js';
-import { enrich, type EnrichOptions } from './enrich.js';
+import { aggregateInPlace, type AggregatePartial } from './aggregate.js';
+import { deriveInPlace, type NodeCounters } from './derive.js';
+import { enrichInPlace, type EnrichOptions } from './enrich.js';
 import type { ClusterInventory } from './inventory.js';
-import type { NodeBlock } from './model.js';
+import type { NodeBlock, NodeSamples } from './model.js';
 
 /** One node's round through the pure stages: parse -> derive -> enrich -> aggregate. */
 export interface NodeRound {
@@ -31,19 +31,66 @@ export type NodeOutcome =
     }
   | { readonly ok: false; readonly error: string };
 
-export function processNode(round: NodeRound): NodeOutcome {
-  const parsed = parseSummary(round.payload);
+/** The first half, which needs nothing from the Kubernetes API: parse -> derive. */
+export type SampledNode =
+  | {
+      readonly ok: true;
+      readonly samples: NodeSamples;
+      readonly next: NodeCounters;
+      readonly problems: readonly string[];
+      readonly ignoredValues: number;
+      readonly resets: number;
+    }
+  | { readonly ok: false; readonly error: string };
+
+/** The second half, from the inventory: enrich -> aggregate. */
+export interface LabelledNode {
+  readonly block: NodeBlock;
+  readonly partial: AggregatePartial;
+  readonly problems: readonly string[];
+}
+
+export function sampleNode(
+  payload: unknown,
+  previous: NodeCounters | undefined,
+  timestamp: number,
+): SampledNode {
+  const parsed = parseSummary(payload);
   if (!parsed.ok) return parsed;
-  const derived = derive(round.previous, parsed.samples, round.timestamp);
-  const enriched = enrich(derived.samples, round.inventory, round.options);
-  const { block, partial } = aggregate(enriched.block);
+  // The stages after parse write into its fresh arrays instead of copying them (tens of KiB per node).
+  const derived = deriveInPlace(previous, parsed.samples, timestamp);
   return {
     ok: true,
-    block,
-    partial,
+    samples: derived.samples,
     next: derived.next,
-    problems: [...parsed.problems, ...enriched.problems],
+    problems: parsed.problems,
     ignoredValues: parsed.ignoredValues,
     resets: derived.resets,
+  };
+}
+
+/** Takes `samples` over: its values are written in place. */
+export function labelNode(
+  samples: NodeSamples,
+  inventory: ClusterInventory,
+  options?: EnrichOptions,
+): LabelledNode {
+  const enriched = enrichInPlace(samples, inventory, options);
+  const { block, partial } = aggregateInPlace(enriched.block);
+  return { block, partial, problems: enriched.problems };
+}
+
+export function processNode(round: NodeRound): NodeOutcome {
+  const sampled = sampleNode(round.payload, round.previous, round.timestamp);
+  if (!sampled.ok) return sampled;
+  const labelled = labelNode(sampled.samples, round.inventory, round.options);
+  return {
+    ok: true,
+    block: labelled.block,
+    partial: labelled.partial,
+    next: sampled.next,
+    problems: [...sampled.problems, ...labelled.problems],
+    ignoredValues: sampled.ignoredValues,
+    resets: sampled.resets,
   };
 }

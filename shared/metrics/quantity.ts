@@ -53,18 +53,24 @@ function scaled(text: string | number, exp10: number): number | undefined {
   return Number(n > 0n && q * d !== n ? q + 1n : q);
 }
 
-/** Parsed quantities, memoised (pod specs repeat the same few values), with the invalid ones reported. */
+/** Distinct quantities remembered across nodes and rounds; pod specs repeat a few values cluster-wide. */
+const MEMO_LIMIT = 4096;
+const memo = new Map<string | number, number | undefined>();
+const milliMemo = new Map<string | number, number | undefined>();
+
+/**
+ * Parsed quantities, memoised for the whole process (parsing takes a regular expression and BigInt
+ * arithmetic), with the invalid ones this instance met reported as problems.
+ */
 export class QuantityCache {
   readonly problems: string[] = [];
-  private readonly cache = new Map<string | number, number | undefined>();
-  private readonly milliCache = new Map<string | number, number | undefined>();
 
   value(q: string | number | undefined): number | undefined {
-    return q === undefined ? undefined : this.parse(q, this.cache, quantityValue);
+    return q === undefined ? undefined : this.parse(q, memo, quantityValue);
   }
 
   milli(q: string | number | undefined): number | undefined {
-    return q === undefined ? undefined : this.parse(q, this.milliCache, quantityMilliValue);
+    return q === undefined ? undefined : this.parse(q, milliMemo, quantityMilliValue);
   }
 
   private parse(
@@ -72,11 +78,22 @@ export class QuantityCache {
     cache: Map<string | number, number | undefined>,
     parse: (q: string | number) => number | undefined,
   ): number | undefined {
-    if (cache.has(q)) return cache.get(q);
-    const v = parse(q);
-    if (v === undefined && this.problems.length < 10)
-      this.problems.push(`invalid quantity ${JSON.stringify(q)}`);
-    cache.set(q, v);
+    let v = cache.get(q);
+    if (v === undefined) {
+      if (cache.has(q)) {
+        this.invalid(q);
+        return undefined;
+      }
+      v = parse(q);
+      if (cache.size >= MEMO_LIMIT) cache.clear();
+      cache.set(q, v);
+      if (v === undefined) this.invalid(q);
+    }
     return v;
+  }
+
+  private invalid(q: string | number): void {
+    const problem = `invalid quantity ${JSON.stringify(q)}`;
+    if (this.problems.length < 10 && !this.problems.includes(problem)) this.problems.push(problem);
   }
 }

@@ -1,5 +1,6 @@
 import type { ScrapeConfig } from '../config/scrape-config.js';
-import { forEachPoint, type Batch } from '../metrics/model.js';
+import type { RefreshedInventory } from '../kube/inventory-cache.js';
+import { countBatch, type Batch } from '../metrics/model.js';
 import type { Severity } from '../runtime/log.js';
 import type { WriteReport } from '../sinks/sink.js';
 import type { ScrapeRound } from './run-scrape.js';
@@ -33,12 +34,16 @@ export interface ScrapeReport {
   readonly state: { readonly savedDocuments?: number; readonly error?: string };
   /** A few of the entries the parser or enricher skipped, with their node. */
   readonly problems: readonly string[];
+  /** How a warm instance's kept inventory was brought up to date (absent when the round listed everything). */
+  readonly inventory?: InventoryReport;
   /** Set when the run could not list the cluster at all. */
   readonly error?: string;
   /** The HTTP status the function answers: non-2xx only when a retry by the scheduler could help. */
   readonly status: number;
   readonly severity: Severity;
 }
+
+export type InventoryReport = Pick<RefreshedInventory, 'listed' | 'changes'>;
 
 export interface ReportInput {
   config: ScrapeConfig;
@@ -52,6 +57,7 @@ export interface ReportInput {
   sinks?: readonly WriteReport[];
   resets?: number;
   problems?: readonly string[];
+  inventory?: InventoryReport;
   stateError?: string;
   savedDocuments?: number;
 }
@@ -59,16 +65,10 @@ export interface ReportInput {
 export function buildReport(input: ReportInput): ScrapeReport {
   const failures = input.failures ?? [];
   const sinks = input.sinks ?? [];
-  const perType: Record<string, number> = {};
-  let points = 0;
+  const blocks = input.batch?.blocks ?? [];
+  const counts = input.batch?.counts ?? countBatch(blocks);
   let pods = 0;
-  for (const block of input.batch?.blocks ?? []) {
-    for (const set of block.sets) if (set.type === 'pod') pods++;
-    forEachPoint(block, (_set, labels) => {
-      perType[labels.type] = (perType[labels.type] ?? 0) + 1;
-      points++;
-    });
-  }
+  for (const block of blocks) for (const set of block.sets) if (set.type === 'pod') pods++;
   const total = input.nodesTotal ?? 0;
   const allSinksFailed = sinks.length > 0 && sinks.every((s) => s.error !== undefined);
   const status = input.discoveryError !== undefined || allSinksFailed ? 503 : 200;
@@ -86,8 +86,8 @@ export function buildReport(input: ReportInput): ScrapeReport {
     durationMs: input.now - input.started,
     nodes: { total, ok: total - failures.length, failed: failures.length, failures },
     pods,
-    points,
-    pointsPerType: perType,
+    points: counts.total,
+    pointsPerType: counts.perType,
     sinks,
     counterResets: input.resets ?? 0,
     state: {
@@ -95,6 +95,7 @@ export function buildReport(input: ReportInput): ScrapeReport {
       ...(input.stateError !== undefined ? { error: input.stateError } : {}),
     },
     problems: input.problems ?? [],
+    ...(input.inventory !== undefined ? { inventory: input.inventory } : {}),
     ...(input.discoveryError !== undefined ? { error: input.discoveryError } : {}),
     status,
     severity,

@@ -2,15 +2,14 @@ import { setMaxListeners } from 'node:events';
 import type { ScrapeConfig } from '../config/scrape-config.js';
 import type { SummaryApiSource } from '../config/source-uri.js';
 import type { KubeConnection } from '../kube/connect.js';
-import { discover, DiscoveryError, type Discovery } from '../kube/discover.js';
+import { INVENTORY_RESOURCES, type InventoryCache } from '../kube/inventory-cache.js';
 import { finalizeAggregates, mergePartials, type AggregatePartial } from '../metrics/aggregate.js';
-import type { Batch, MetricBlock } from '../metrics/model.js';
-import { mapLimit } from '../runtime/limit.js';
+import { countBatch, type Batch, type MetricBlock } from '../metrics/model.js';
 import type { Logger } from '../runtime/log.js';
 import { failedReport, type MetricSink, type WriteReport } from '../sinks/sink.js';
 import type { CounterStore } from '../state/counter-store.js';
 import { buildReport, type NodeFailure, type ScrapeReport } from './report.js';
-import { scrapeNode, type NodeOutcome } from './scrape-node.js';
+import { collectNodes, describe } from './collect-nodes.js';
 
 /** Everything a run talks to, built by the entry point (function, CLI, tests) and passed down. */
 export interface ScrapeDeps {
@@ -19,6 +18,11 @@ export interface ScrapeDeps {
   readonly connect: (source: SummaryApiSource) => Promise<KubeConnection>;
   readonly counters: CounterStore;
   readonly sinks: readonly MetricSink[];
+  /**
+   * The inventory a warm instance keeps between rounds (caught up by a watch each round); without it every
+   * round lists nodes, pods and namespaces.
+   */
+  readonly inventory?: InventoryCache;
   /** Called as nodes finish, for a progress line. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -60,24 +64,19 @@ export async function runScrape(
   try {
     conn = await deps.connect(source);
     const limits = { timeoutMs: source.timeoutMs, maxBytes: 512 * 1024 * 1024, signal: collecting };
-    let found: Discovery;
-    try {
-      found = await discover(conn, limits);
-    } catch (err) {
-      return buildReport({ config, round, started, now: deps.now(), discoveryError: describe(err) });
-    }
-    let previous = new Map<string, Uint8Array>();
+    // The counters load while the cluster is listed or caught up: neither needs the other.
     let stateError: string | undefined;
-    try {
-      previous = await deps.counters.load(round.shard);
-    } catch (err) {
+    const previous = deps.counters.load(round.shard).catch((err: unknown) => {
       stateError = `loading counters failed, rates start again: ${describe(err)}`;
-    }
-
-    const scrape = {
+      return new Map<string, Uint8Array>();
+    });
+    const collected = await collectNodes({
       conn,
+      connectForCatchUp: () => deps.connect({ ...source, concurrency: INVENTORY_RESOURCES.length }),
       source,
-      inventory: found.inventory,
+      limits,
+      inventory: deps.inventory,
+      previous,
       enrichOptions: {
         clusterName: config.clusterName,
         labelSeparator: config.labelSeparator,
@@ -85,23 +84,20 @@ export async function runScrape(
       },
       roundTime: round.roundTime,
       signal: collecting,
-    };
-    let done = 0;
-    const settled = await mapLimit(found.nodes, source.concurrency, async (node) => {
-      const outcome = await scrapeNode(scrape, node, previous.get(node.name));
-      deps.onProgress?.(++done, found.nodes.length);
-      return outcome;
+      ...(deps.onProgress !== undefined ? { onProgress: deps.onProgress } : {}),
     });
-    const outcomes: NodeOutcome[] = settled.map((s, i) =>
-      s.status === 'fulfilled'
-        ? s.value
-        : {
-            ok: false,
-            node: (found.nodes[i] as { name: string }).name,
-            reason: 'bad-body',
-            message: `internal error: ${describe(s.reason)}`,
-          },
-    );
+    if (!collected.ok) {
+      await previous;
+      return buildReport({
+        config,
+        round,
+        started,
+        now: deps.now(),
+        discoveryError: collected.discoveryError,
+      });
+    }
+    const { outcomes, refreshed } = collected;
+    const loaded = await previous;
 
     const blocks: MetricBlock[] = [];
     const partials: AggregatePartial[] = [];
@@ -124,13 +120,13 @@ export async function runScrape(
           ...(o.status ? { status: o.status } : {}),
         });
         // A failed node keeps its last counters: its rates resume when it answers again.
-        const kept = previous.get(o.node);
+        const kept = loaded.get(o.node);
         if (kept !== undefined) nextStates.set(o.node, kept);
       }
     }
     if (blocks.length > 0)
       blocks.push(finalizeAggregates(mergePartials(partials), { clusterName: config.clusterName }));
-    const batch: Batch = { timestamp: round.roundTime, blocks };
+    const batch: Batch = { timestamp: round.roundTime, blocks, counts: countBatch(blocks) };
 
     const sinkReports = await writeAll(deps.sinks, batch, round.signal);
     const retryHelps = sinkReports.length > 0 && sinkReports.every((r) => r.error !== undefined);
@@ -148,12 +144,15 @@ export async function runScrape(
       round,
       started,
       now: deps.now(),
-      nodesTotal: found.nodes.length,
+      nodesTotal: collected.nodesTotal,
       failures,
       batch,
       sinks: sinkReports,
       resets,
       problems,
+      ...(refreshed !== undefined
+        ? { inventory: { listed: refreshed.listed, changes: refreshed.changes } }
+        : {}),
       ...(stateError !== undefined ? { stateError } : {}),
       ...(savedDocuments !== undefined ? { savedDocuments } : {}),
     });
@@ -178,8 +177,4 @@ async function writeAll(
       }
     }),
   );
-}
-
-function describe(err: unknown): string {
-  return err instanceof DiscoveryError || err instanceof Error ? err.message : String(err);
 }

@@ -5,9 +5,9 @@ import type { AggregatePartial } from '../metrics/aggregate.js';
 import { decodeCounters, encodeCounters } from '../metrics/counter-state.js';
 import type { EnrichOptions } from '../metrics/enrich.js';
 import type { ClusterInventory } from '../metrics/inventory.js';
-import type { NodeBlock } from '../metrics/model.js';
+import type { NodeBlock, NodeSamples } from '../metrics/model.js';
+import { labelNode, sampleNode } from '../metrics/pipeline.js';
 import type { FetchFailure } from '../runtime/http-get.js';
-import { processNode } from '../metrics/pipeline.js';
 
 /** Why a node gave no metrics this round. */
 export type NodeFailureReason = FetchFailure | 'bad-body' | 'no-address';
@@ -53,12 +53,34 @@ export function summaryUrl(
   return new URL(`${source.kubeletHttps ? 'https' : 'http'}://${host}:${source.kubeletPort}/stats/summary`);
 }
 
+/** A node whose summary was fetched, parsed and derived: waiting for the inventory to be labelled. */
+export type FetchedNode =
+  | {
+      readonly ok: true;
+      readonly node: string;
+      readonly samples: NodeSamples;
+      /** Counter state to keep for the next round. */
+      readonly state: Uint8Array;
+      readonly problems: readonly string[];
+      readonly resets: number;
+    }
+  | Extract<NodeOutcome, { ok: false }>;
+
 /** fetch -> parse -> derive -> enrich -> aggregate for one node: I/O at the start, pure after it. */
 export async function scrapeNode(
   s: NodeScrape,
   node: NodeTarget,
   previous: Uint8Array | undefined,
 ): Promise<NodeOutcome> {
+  return finishNode(await fetchNode(s, node, previous), s.inventory, s.enrichOptions);
+}
+
+/** fetch -> parse -> derive: everything that needs no inventory. */
+export async function fetchNode(
+  s: Omit<NodeScrape, 'inventory' | 'enrichOptions'>,
+  node: NodeTarget,
+  previous: Uint8Array | undefined,
+): Promise<FetchedNode> {
   const url = summaryUrl(s.conn, s.source, node);
   if (url === undefined)
     return {
@@ -88,20 +110,18 @@ export async function scrapeNode(
     return { ok: false, node: node.name, reason: 'bad-body', message: `not JSON: ${(err as Error).message}` };
   }
   const decoded = previous === undefined ? undefined : decodeCounters(previous);
-  const result = processNode({
+  const result = sampleNode(
     payload,
-    previous: decoded !== undefined && decoded.ok ? decoded.counters : undefined,
-    inventory: s.inventory,
-    timestamp: s.roundTime,
-    options: s.enrichOptions,
-  });
+    decoded !== undefined && decoded.ok ? decoded.counters : undefined,
+    s.roundTime,
+  );
   if (!result.ok) return { ok: false, node: node.name, reason: 'bad-body', message: result.error };
-  if (result.block.nodeName !== node.name) {
+  if (result.samples.nodeName !== node.name) {
     return {
       ok: false,
       node: node.name,
       reason: 'bad-body',
-      message: `the summary is of node "${result.block.nodeName}", not "${node.name}"`,
+      message: `the summary is of node "${result.samples.nodeName}", not "${node.name}"`,
     };
   }
   const problems = [...result.problems];
@@ -116,10 +136,28 @@ export async function scrapeNode(
   return {
     ok: true,
     node: node.name,
-    block: result.block,
-    partial: result.partial,
+    samples: result.samples,
     state: encodeCounters(result.next),
     problems,
     resets: result.resets,
+  };
+}
+
+/** enrich -> aggregate, once the inventory is known; failures pass through. */
+export function finishNode(
+  fetched: FetchedNode,
+  inventory: ClusterInventory,
+  options: EnrichOptions,
+): NodeOutcome {
+  if (!fetched.ok) return fetched;
+  const labelled = labelNode(fetched.samples, inventory, options);
+  return {
+    ok: true,
+    node: fetched.node,
+    block: labelled.block,
+    partial: labelled.partial,
+    state: fetched.state,
+    problems: labelled.problems.length > 0 ? [...fetched.problems, ...labelled.problems] : fetched.problems,
+    resets: fetched.resets,
   };
 }

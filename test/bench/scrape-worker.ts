@@ -4,7 +4,9 @@ import { parseScrapeConfig } from '../../shared/config/scrape-config.js';
 import type { SummaryApiSource } from '../../shared/config/source-uri.js';
 import { connect } from '../../shared/kube/connect.js';
 import { discover } from '../../shared/kube/discover.js';
+import { inventoryCache } from '../../shared/kube/inventory-cache.js';
 import { createLogger } from '../../shared/runtime/log.js';
+import { keptConnections } from '../../shared/scrape/kept-connections.js';
 import { alignRound, runScrape } from '../../shared/scrape/run-scrape.js';
 import { logSink } from '../../shared/sinks/log/log-sink.js';
 import { memoryCounterStore } from '../../shared/state/counter-store.js';
@@ -22,6 +24,8 @@ export interface WorkerInput {
   rounds: number;
   concurrency: number;
   intervalMs: number;
+  /** Keep the inventory between rounds (a warm instance); false lists the cluster every round. */
+  cache: boolean;
 }
 
 export interface RoundResult {
@@ -30,6 +34,10 @@ export interface RoundResult {
   nodesOk: number;
   nodesTotal: number;
   points: number;
+  /** How the round got its inventory: what it listed, or how many changes its catch-up applied. */
+  inventory: string;
+  /** The process's peak RSS so far, after the round. */
+  peakRssBytes: number;
   failure?: string;
 }
 
@@ -37,8 +45,10 @@ export interface WorkerResult {
   baselineRssBytes: number;
   rounds: RoundResult[];
   peakRssBytes: number;
-  /** Listing nodes, pods and namespaces alone, once (part of every round). */
+  /** Listing nodes, pods and namespaces alone, once (what a cold round does). */
   discoverCpuMs: number;
+  /** A warm inventory catching up alone, once (what a warm round does instead). */
+  catchUpCpuMs: number;
   floor: { nodes: number; bytes: number; fetchCpuMs: number; parseCpuMs: number };
 }
 
@@ -58,9 +68,13 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
   const deps = {
     log: discard,
     now: Date.now,
-    connect: (s: SummaryApiSource) => connect(s, { env: {} }),
+    // A warm instance keeps its connections and its inventory between rounds, as functions/scrape does.
+    connect: input.cache
+      ? keptConnections((s: SummaryApiSource) => connect(s, { env: {} }))
+      : (s: SummaryApiSource) => connect(s, { env: {} }),
     counters: memoryCounterStore(),
     sinks: [logSink({ points: false }, discard, () => undefined)],
+    ...(input.cache ? { inventory: inventoryCache() } : {}),
   };
   const baselineRssBytes = process.memoryUsage().rss;
   const first = alignRound(Date.now(), input.intervalMs);
@@ -82,6 +96,13 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
       nodesOk: report.nodes.ok,
       nodesTotal: report.nodes.total,
       points: report.points,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      inventory:
+        report.inventory === undefined
+          ? 'listed everything (no cache)'
+          : report.inventory.listed.length > 0
+            ? `listed ${report.inventory.listed.map((l) => `${l.resource} (${l.reason})`).join(', ')}`
+            : `caught up by watch, ${report.inventory.changes} changes`,
       ...(failure !== undefined ? { failure } : {}),
     });
   }
@@ -92,6 +113,11 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
   const discoverCpu = process.cpuUsage();
   const found = await discover(conn, { timeoutMs: 60_000, maxBytes: 512 * 1024 * 1024 });
   const discoverCpuMs = cpuMs(process.cpuUsage(discoverCpu));
+  const cache = inventoryCache();
+  await cache.refresh(conn, { timeoutMs: 60_000, maxBytes: 512 * 1024 * 1024 });
+  const catchUpCpu = process.cpuUsage();
+  await cache.refresh(conn, { timeoutMs: 60_000, maxBytes: 512 * 1024 * 1024 });
+  const catchUpCpuMs = cpuMs(process.cpuUsage(catchUpCpu));
   conn.close();
 
   const names = found.nodes.map((n) => n.name);
@@ -118,6 +144,7 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
     rounds,
     peakRssBytes,
     discoverCpuMs,
+    catchUpCpuMs,
     floor: { nodes: bodies.length, bytes, fetchCpuMs, parseCpuMs },
   };
 }

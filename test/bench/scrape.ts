@@ -7,11 +7,15 @@ import { startSimProcess } from './sim-process.js';
 import type { WorkerInput, WorkerResult } from './scrape-worker.js';
 
 /**
- * `npm run bench -- scrape [--nodes N] [--pods-per-node P] [--rounds R] [--concurrency C] [--cpu-prof DIR]`: rounds
- * of scraping against the simulator, each in its own process (--cpu-prof: the scraper's CPU profile goes to DIR). The scraper (runScrape, log sink discarding its output,
+ * `npm run bench -- scrape [--nodes N] [--pods-per-node P] [--rounds R] [--concurrency C] [--churn PODS_PER_MIN]
+ * [--cache false] [--cpu-prof DIR]`: rounds of scraping against the simulator, each side in its own process
+ * (--cpu-prof: the scraper's CPU profile goes to DIR). The scraper (runScrape, log sink discarding its output,
  * counters in memory) is compiled to JavaScript first and runs without a TypeScript loader, as in Cloud; rounds are
- * a simulated interval apart, so every round after the first derives rates. Afterwards the scraper process fetches
- * the same summaries again and only JSON.parse's them: the floor no scraper that reads JSON can go below.
+ * a simulated interval apart, so every round after the first derives rates. The scraper keeps its inventory
+ * between rounds as a warm instance does (the first round lists, later ones catch up by watch; --cache false
+ * lists every round), while the simulator replaces pods and restarts containers (--churn per minute, each). Afterwards
+ * the scraper process fetches the same summaries again and only JSON.parse's them: the floor no scraper that
+ * reads JSON can go below.
  */
 const INTERVAL_MS = 15_000;
 const BUILD_DIR = join('node_modules', '.cache', 'heapster-bench');
@@ -22,8 +26,13 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
   const podsPerNode = Number(args.get('pods-per-node') ?? 30);
   const rounds = Number(args.get('rounds') ?? 3);
   const concurrency = Number(args.get('concurrency') ?? 32);
+  const churn = Number(args.get('churn') ?? 60);
+  const cache = args.get('cache') !== 'false';
   await compileWorker();
-  const sim = await startSimProcess(['--nodes', String(nodes), '--pods-per-node', String(podsPerNode)]);
+  const sim = await startSimProcess([
+    ...['--nodes', String(nodes), '--pods-per-node', String(podsPerNode)],
+    ...['--pod-churn-per-min', String(churn), '--restarts-per-min', String(churn)],
+  ]);
   try {
     const input: WorkerInput = {
       apiServer: sim.ready.apiServer,
@@ -33,6 +42,7 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
       rounds,
       concurrency,
       intervalMs: INTERVAL_MS,
+      cache,
     };
     const profileDir = args.get('cpu-prof');
     const result = await runWorker(input, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
@@ -41,7 +51,9 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
     );
     console.log(
       `  conditions: node ${process.version}, ${availableParallelism()} cores, simulator in its own process (ready in ${(sim.ready.startupMs / 1000).toFixed(1)} s), ` +
-        'scraper compiled to JavaScript in its own process, log sink discarding output, counters in memory',
+        'scraper compiled to JavaScript in its own process, log sink discarding output, counters in memory, ' +
+        `${churn} pods replaced and ${churn} containers restarted per minute, ` +
+        (cache ? 'inventory kept between rounds' : 'no inventory cache (--cache false)'),
     );
     print(result, nodes);
   } finally {
@@ -84,7 +96,8 @@ function print(r: WorkerResult, nodes: number): void {
       `  round ${i + 1}${i === 0 ? ' (no rates)' : ' (rates)   '}  wall ${seconds.toFixed(2)} s (target < 15 s)  ` +
         `${(f.nodesOk / seconds).toFixed(0)} nodes/s  ${(f.points / seconds).toFixed(0)} points/s  ` +
         `CPU ${(f.cpuMs / 1000).toFixed(2)} s = ${(f.cpuMs / nodes).toFixed(2)} ms/node  ` +
-        `(${f.nodesOk}/${f.nodesTotal} nodes ok, ${f.points} points)`,
+        `peak RSS ${mib(f.peakRssBytes)} MiB  (${f.nodesOk}/${f.nodesTotal} nodes ok, ${f.points} points; ` +
+        `inventory ${f.inventory})`,
     );
     if (f.failure !== undefined) console.log(`    failure: ${f.failure}`);
   }
@@ -104,6 +117,9 @@ function print(r: WorkerResult, nodes: number): void {
     `    fetching the summaries alone (https.request, bodies kept as bytes)  ${perNode(r.floor.fetchCpuMs)}`,
   );
   console.log(
-    `    listing nodes, pods and namespaces alone (part of every round)      ${perNode(r.discoverCpuMs)}`,
+    `    listing nodes, pods and namespaces alone (a cold round)             ${perNode(r.discoverCpuMs)}`,
+  );
+  console.log(
+    `    catching up a kept inventory alone (a warm round instead)           ${perNode(r.catchUpCpuMs)}`,
   );
 }

@@ -1,4 +1,4 @@
-import { forEachPoint, type Batch } from '../../metrics/model.js';
+import { countBatch, forEachPoint, type Batch } from '../../metrics/model.js';
 import type { Labels, PointLabels } from '../../metrics/labels.js';
 import type { Logger } from '../../runtime/log.js';
 import type { MetricSink, WriteReport } from '../sink.js';
@@ -20,28 +20,30 @@ export function logSink(
   return {
     name: options.points ? 'log?points=true' : 'log',
     async write(batch: Batch): Promise<WriteReport> {
-      let written = 0;
-      const perType: Record<string, number> = {};
-      const lines: string[] = [];
-      for (const block of batch.blocks) {
-        forEachPoint(block, (_set, labels, metric, value, pointLabels) => {
-          written++;
-          perType[labels.type] = (perType[labels.type] ?? 0) + 1;
-          if (options.points) lines.push(`${metric.name}{${formatLabels(labels, pointLabels)}} ${value}`);
-          if (lines.length >= 10_000) write(lines.splice(0).join('\n') + '\n');
-        });
-      }
-      if (lines.length > 0) write(lines.join('\n') + '\n');
+      if (options.points) printPoints(batch, write);
+      // Counted once for the whole round when the batch says; only a batch without counts is walked here.
+      const { total, perType } = batch.counts ?? countBatch(batch.blocks);
       log.info('log sink: round written', {
         sink: 'log',
         timestamp: new Date(batch.timestamp).toISOString(),
-        points: written,
+        points: total,
         pointsPerType: perType,
       });
-      return { sink: this.name, written, rejected: {}, retried: 0 };
+      return { sink: this.name, written: total, rejected: {}, retried: 0 };
     },
     close: async () => undefined,
   };
+}
+
+function printPoints(batch: Batch, write: (text: string) => void): void {
+  const lines: string[] = [];
+  for (const block of batch.blocks) {
+    forEachPoint(block, (_set, labels, metric, value, pointLabels) => {
+      lines.push(`${metric.name}{${formatLabels(labels, pointLabels)}} ${value}`);
+      if (lines.length >= 10_000) write(lines.splice(0).join('\n') + '\n');
+    });
+  }
+  if (lines.length > 0) write(lines.join('\n') + '\n');
 }
 
 function formatLabels(labels: Labels, pointLabels: PointLabels | undefined): string {
