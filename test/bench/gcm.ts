@@ -15,7 +15,8 @@ import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 
 /**
- * `npm run bench -- gcm [--nodes N] [--pods-per-node P] [--rounds R] [--concurrency C]`: scrape rounds of the
+ * `npm run bench -- gcm [--nodes N] [--pods-per-node P] [--rounds R] [--concurrency C] [--sink-options '&levels=pod']`
+ * (further gcm sink options, default none: the sink's defaults): scrape rounds of the
  * simulator (its own process) with the gcm sink writing into the Monitoring stand-in (its own process, keeping
  * each series' last point, or above 200 nodes only checking each request), in this process. The sink's share
  * (encoding, descriptors, gRPC requests) is measured around its write, the scrape's as the rest of the round.
@@ -37,17 +38,19 @@ export async function benchGcm(args: Map<string, string>): Promise<void> {
   const podsPerNode = Number(args.get('pods-per-node') ?? 30);
   const rounds = Number(args.get('rounds') ?? 3);
   const concurrency = Number(args.get('concurrency') ?? 8);
+  const sinkOptions = args.get('sink-options') ?? '';
   const sim = await startSimProcess(['--nodes', String(nodes), '--pods-per-node', String(podsPerNode)]);
   // Above a few hundred nodes the stand-in cannot hold every series: it then checks requests and stores nothing.
   const standIn = await startStandInProcess(nodes > 200 ? 'none' : 'last');
   try {
-    const figures = await gcmRounds(sim, standIn.endpoint, rounds, concurrency);
+    const figures = await gcmRounds(sim, standIn.endpoint, rounds, concurrency, sinkOptions);
     const peakRssBytes = process.resourceUsage().maxRSS * 1024;
     const service = await standIn.stats();
     print({
       nodes,
       podsPerNode,
       concurrency,
+      sinkOptions,
       figures,
       peakRssBytes,
       service,
@@ -82,10 +85,11 @@ async function gcmRounds(
   endpoint: string,
   rounds: number,
   concurrency: number,
+  sinkOptions: string,
 ): Promise<RoundFigures[]> {
   const config = parseScrapeConfig({
     SOURCES: `kubernetes.summary_api:?auth=${encodeURIComponent(sim.ready.kubeconfig)}&concurrency=32`,
-    SINKS: `gcm?project=bench-project&location=europe-west4&endpoint=${endpoint}&concurrency=${concurrency}`,
+    SINKS: `gcm?project=bench-project&location=europe-west4&endpoint=${endpoint}&concurrency=${concurrency}${sinkOptions}`,
     STATE_STORE: 'memory',
     INTERVAL: `${INTERVAL_MS / 1000}s`,
     FUNCTION_TIMEOUT: '540s',
@@ -140,6 +144,7 @@ function print(r: {
   nodes: number;
   podsPerNode: number;
   concurrency: number;
+  sinkOptions: string;
   figures: RoundFigures[];
   peakRssBytes: number;
   service: { cpuMs: number; rssBytes: number; stats: { calls: Record<string, number> } } | undefined;
@@ -150,7 +155,7 @@ function print(r: {
     `bench gcm: ${r.nodes} nodes x ${r.podsPerNode} pods x 2 containers, scrape -> gcm sink -> Monitoring stand-in (gRPC, ${r.concurrency} requests in flight)`,
   );
   console.log(
-    `  conditions: node ${process.version}, ${availableParallelism()} cores shared, simulator and stand-in (${r.keep}) in their own processes; default levels (no sys_container), all metrics`,
+    `  conditions: node ${process.version}, ${availableParallelism()} cores shared, simulator and stand-in (${r.keep}) in their own processes; sink options ${r.sinkOptions === '' ? 'default (levels without sys_container, all metrics)' : r.sinkOptions}`,
   );
   r.figures.forEach((f, i) => {
     const perK = (f.sinkCpuMs / Math.max(1, f.report.written)) * 1000;
@@ -158,7 +163,7 @@ function print(r: {
       `  round ${i + 1}: ${f.report.written} points written (${f.points} in the batch), rejected ${JSON.stringify(f.report.rejected)}, ${f.requests} requests`,
     );
     console.log(
-      `    sink  ${s(f.sinkWallMs)} wall, ${(f.report.written / (f.sinkWallMs / 1000)).toFixed(0)} series/s, CPU ${s(f.sinkCpuMs)} = ${perK.toFixed(2)} ms per 1000 points`,
+      `    sink  ${s(f.sinkWallMs)} wall, ${(f.report.written / (f.sinkWallMs / 1000)).toFixed(0)} series/s, CPU ${s(f.sinkCpuMs)} = ${perK.toFixed(2)} ms per 1000 points = ${(f.sinkCpuMs / Math.max(1, f.requests)).toFixed(2)} ms per request`,
     );
     console.log(
       `    scrape ${s(f.scrapeWallMs)} wall, CPU ${s(f.scrapeCpuMs)}; sink/scrape CPU ${(f.sinkCpuMs / f.scrapeCpuMs).toFixed(2)} (target < 1)`,

@@ -1,7 +1,7 @@
 import { METRIC_COUNT, metricAt, type MetricSetType } from '../../metrics/catalogue.js';
 import type { Labels, PointLabels } from '../../metrics/labels.js';
 import type { Batch, MetricBlock, MetricSet } from '../../metrics/model.js';
-import type { Point, TimeInterval, TimeSeries, Timestamp, TypedValue } from './api.js';
+import type { TimeSeries, Timestamp } from './api.js';
 import { kindName, levelsOf, metricType, valueTypeName } from './descriptors.js';
 import type { ExtraLabel } from './options.js';
 import { targetOf, type SetTarget } from './resources.js';
@@ -21,12 +21,6 @@ export interface EncodeOptions {
   readonly now: number;
   /** Metric types whose descriptor could not be made: their points are dropped with this reason. */
   readonly unavailable?: ReadonlyMap<string, string>;
-}
-
-export interface EncodedRound {
-  readonly series: TimeSeries[];
-  /** Points not encoded, by reason. */
-  readonly dropped: Record<string, number>;
 }
 
 /** Cloud Monitoring takes points whose end is at most 25 h old and at most 5 min ahead. */
@@ -85,43 +79,6 @@ export interface SeriesReceiver {
     pointLabels: PointLabels | undefined,
     pointKey: string,
   ): void;
-}
-
-export function encodeRound(batch: Batch, options: EncodeOptions): EncodedRound {
-  const dropped: Record<string, number> = {};
-  const series: TimeSeries[] = [];
-  const endTime = timestamp(batch.timestamp);
-  const gauge: TimeInterval = { endTime };
-  let lastStart = NaN;
-  let cumulative: TimeInterval = gauge;
-  const receiver: SeriesReceiver = {
-    series(target, plan, start, value, pointLabels) {
-      let interval = gauge;
-      if (plan.cumulative) {
-        if (start !== lastStart) cumulative = { startTime: timestamp((lastStart = start)), endTime };
-        interval = cumulative;
-      }
-      const typed: TypedValue = plan.int ? { int64Value: value } : { doubleValue: value };
-      const point: Point = { interval, value: typed };
-      series.push({
-        metric: { type: plan.type, labels: withPointLabels(target.metricLabels, pointLabels) },
-        resource: target.resource,
-        metricKind: plan.kind,
-        valueType: plan.valueType,
-        points: [point],
-      });
-    },
-  };
-  for (const _ of walkRound(batch, options, dropped, receiver));
-  return { series, dropped };
-}
-
-/** How many points a round has for these options, written or dropped (nothing is built). */
-export function countRound(batch: Batch, options: EncodeOptions): number {
-  const dropped: Record<string, number> = {};
-  let n = 0;
-  for (const _ of walkRound(batch, options, dropped, { series: () => void n++ }));
-  return n + Object.values(dropped).reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -253,19 +210,6 @@ function cumulativeStartOf(set: MetricSet, end: number): number | string {
   // The entity started after the round's time (its stats were read later): no interval ends before it began.
   if (start >= end) return 'started-after-round';
   return start;
-}
-
-function withPointLabels(
-  setLabels: Readonly<Record<string, string>>,
-  pointLabels: PointLabels | undefined,
-): Readonly<Record<string, string>> {
-  if (pointLabels === undefined) return setLabels;
-  const labels: Record<string, string> = { ...setLabels };
-  for (const k in pointLabels) {
-    const v = pointLabels[k as keyof PointLabels];
-    if (v !== undefined && v !== '') labels[k] = v;
-  }
-  return labels;
 }
 
 /** Point labels as a string: equal strings, equal labels. */

@@ -5,7 +5,7 @@ import type { MetricSink, WriteReport } from '../sink.js';
 import type { MonitoringApi } from './api.js';
 import { monitoringApi } from './client.js';
 import { descriptorsFor } from './descriptors.js';
-import { countRound } from './encode.js';
+import { countRound } from './round-series.js';
 import type { GcmSinkConfig } from './options.js';
 import { DescriptorRegistry } from './registry.js';
 import { RoundOrder } from './round-order.js';

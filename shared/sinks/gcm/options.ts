@@ -14,8 +14,20 @@ export interface GcmSinkConfig {
   readonly location: string | undefined;
   /** Metric types are `<prefix>/<metric name>`. */
   readonly prefix: string;
-  /** Catalogue indexes of the metrics written. */
+  /**
+   * Catalogue indexes of the metrics written. Cloud Monitoring bills every point, and each request carries at
+   * most 200, so the series written are both the bill and most of the sink's CPU (a gRPC call costs far more
+   * than encoding its 200 points). The default is Heapster's: all. The `*_rate` gauges are about a seventh of
+   * the points and can be left out with an explicit list: Cloud Monitoring derives rates from the cumulative
+   * metrics (ALIGN_RATE).
+   */
   readonly metrics: readonly number[];
+  /**
+   * With 30 pods of 2 containers a node, pod_container carries about 60% of the points, pod 36%, node and
+   * sys_container 1.5% each, ns and cluster almost none. The default leaves out sys_container only, so a
+   * 1000-node cluster writes about 2.8 million points (14,000 requests) a round; levels=pod,node,ns,cluster
+   * writes 38% of that.
+   */
   readonly levels: readonly MetricSetType[];
   /** Extra metric labels, each from a Heapster label or one user label of the pod or node. */
   readonly labels: readonly ExtraLabel[];
