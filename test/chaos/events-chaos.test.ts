@@ -89,7 +89,7 @@ describe('events service chaos (sim -> service process -> GCL stand-in)', { time
     }
     return seen;
   };
-  const settle = async (cluster: string, expected: readonly Occurrence[], ms = 20_000): Promise<void> => {
+  const settle = async (cluster: string, expected: readonly Occurrence[], ms = 45_000): Promise<void> => {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
       const q = queried(cluster);
@@ -154,7 +154,8 @@ describe('events service chaos (sim -> service process -> GCL stand-in)', { time
     await sleep(2000);
     assert.equal((await b.ready())?.phase, 'standby');
     await a.kill();
-    await sleep(6000); // the lease (4 s) runs out and b takes over
+    await watching(b); // once the lease (4 s) runs out, b takes over and checkpoints
+    await sleep(2000);
     const made = load.stop();
     await settle(name, made);
     assert.equal((await b.ready())?.phase, 'watching');
