@@ -56,7 +56,7 @@ describe('events service chaos (sim -> service process -> GCL stand-in)', { time
     return proc;
   };
   const watching = async (proc: EventsServiceProcess): Promise<void> => {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 45_000;
     while (
       (await proc.ready())?.stats?.['checkpoints'] === undefined ||
       ((await proc.ready())?.stats['checkpoints'] ?? 0) < 1
