@@ -72,6 +72,37 @@ describe('resource store', () => {
     assert.equal(pods.list().resourceVersion, 8);
   });
 
+  test('objects created, deleted and created again after a list are in order in the next list', () => {
+    const store = createResourceStore({
+      resource: 'events',
+      kind: 'Event',
+      apiVersion: 'v1',
+      namespaced: true,
+      versioner: createVersioner(),
+    });
+    const names = Array.from({ length: 200 }, (_, i) => `e-${String((i * 7919) % 1000).padStart(4, '0')}`);
+    const namespaces = ['kube-system', 'default', 'apps'];
+    const key = (i: number): [string, string] => [namespaces[i % 3] as string, names[i] as string];
+    for (let i = 0; i < 160; i++) store.create({ metadata: { namespace: key(i)[0], name: key(i)[1] } });
+    store.list();
+    // Fewer changes than half the listed keys: merged into the order the list made.
+    for (let i = 160; i < 200; i++) store.create({ metadata: { namespace: key(i)[0], name: key(i)[1] } });
+    for (let i = 0; i < 200; i += 10) store.delete(...key(i));
+    for (let i = 0; i < 200; i += 20) store.create({ metadata: { namespace: key(i)[0], name: key(i)[1] } });
+    const expected = Array.from({ length: 200 }, (_, i) => i)
+      .filter((i) => i % 10 !== 0 || i % 20 === 0)
+      .map((i) => key(i).join('/'))
+      .sort();
+    assert.deepEqual(
+      store.list().items.map((s) => s.key),
+      expected,
+    );
+    assert.deepEqual(
+      store.list('default').items.map((s) => s.key),
+      expected.filter((k) => k.startsWith('default/')),
+    );
+  });
+
   test('watch history replays changes after a version and expires beyond its limit', () => {
     const versioner = createVersioner();
     const pods = createResourceStore({

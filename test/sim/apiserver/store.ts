@@ -108,7 +108,12 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
   const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const now = options.now ?? Date.now;
   const objects = new Map<string, StoredObject>();
+  // Keys in list order, brought up to date when a list needs them: keys added since are sorted and merged in
+  // then, and removed ones filtered out, so a stream of creations costs no O(n) insertion each (an event store
+  // at a thousand new events a second holds hundreds of thousands).
   let sortedKeys: string[] | undefined;
+  let addedKeys: string[] = [];
+  let removedKeys = 0;
   const history: Change[] = [];
   let historyStart = 0;
   let oldestWatchable = versioner.current();
@@ -169,14 +174,21 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
     const stored = seal(key, prepare(input, versioner.current() + 1, existing));
     versioner.next();
     objects.set(key, stored);
-    // Keep the sort order up to date once somebody listed; before that, sort lazily (bulk loads stay cheap).
-    if (existing === undefined && sortedKeys !== undefined)
-      sortedKeys.splice(lowerBound(sortedKeys, key), 0, key);
+    if (existing === undefined && sortedKeys !== undefined) addedKeys.push(key);
     record({ type: existing === undefined ? 'ADDED' : 'MODIFIED', current: stored, previous: existing });
     return stored.object;
   };
 
-  const keysInOrder = (): string[] => (sortedKeys ??= [...objects.keys()].sort());
+  const keysInOrder = (): string[] => {
+    if (sortedKeys === undefined || addedKeys.length + removedKeys > sortedKeys.length / 2) {
+      sortedKeys = [...objects.keys()].sort();
+    } else if (addedKeys.length > 0 || removedKeys > 0) {
+      sortedKeys = mergeSorted(sortedKeys, addedKeys.sort(), (key) => objects.has(key));
+    }
+    addedKeys = [];
+    removedKeys = 0;
+    return sortedKeys;
+  };
 
   const list = (namespace?: string, matches?: (object: KubeObject) => boolean): ListResult => {
     const keys = keysInOrder();
@@ -217,7 +229,7 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
       const rv = versioner.next();
       const gone = withResourceVersion(existing, rv);
       objects.delete(key);
-      sortedKeys?.splice(lowerBound(sortedKeys, key), 1);
+      if (sortedKeys !== undefined) removedKeys++;
       record({ type: 'DELETED', current: gone, previous: existing });
       return gone.object;
     },
@@ -257,6 +269,18 @@ function lowerBound(keys: readonly string[], bound: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Two sorted key lists as one, each key once, keeping only those `keep` accepts. */
+function mergeSorted(a: readonly string[], b: readonly string[], keep: (key: string) => boolean): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const key = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (key !== out[out.length - 1] && keep(key)) out.push(key);
+  }
+  return out;
 }
 
 function firstChangeAfter(history: readonly Change[], start: number, rv: number): number {
