@@ -90,9 +90,13 @@ export function aggregateInPlace(block: NodeBlock): AggregateResult {
   return { block, partial: { namespaces: Object.fromEntries(namespaces), cluster } };
 }
 
+/** Per-pod sums while a node is aggregated: one buffer for every node, grown as needed. */
+let podSums = new Float64Array(0);
+
 function fillPodsFromContainers(sets: readonly MetricSet[], values: Float64Array): void {
   const width = POD_FROM_CONTAINERS.length;
-  const sums = new Float64Array(sets.length * width).fill(NaN);
+  if (podSums.length < sets.length * width) podSums = new Float64Array(sets.length * width * 2);
+  const sums = podSums.fill(NaN, 0, sets.length * width);
   for (let c = 0; c < sets.length; c++) {
     const set = sets[c] as MetricSet;
     if (set.type !== 'pod_container' || set.pod < 0) continue;

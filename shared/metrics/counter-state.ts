@@ -30,7 +30,8 @@ export function encodeCounters(counters: NodeCounters): Uint8Array {
       const t = rows[r * ROW_WIDTH + c] as number;
       if (t !== t) continue;
       if (base !== base) base = t;
-      if (t % 1000 !== 0) unit = 1;
+      // Not t % 1000: the remainder of a double is a slow library call, and this runs for every time.
+      if (Math.floor(t / 1000) * 1000 !== t) unit = 1;
     }
   }
   base = base === base ? Math.round(base / unit) : 0;
@@ -116,7 +117,10 @@ function writeVarint(out: Uint8Array, at: number, v: number): number {
 }
 
 const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
-const unzigzag = (v: number): number => (v % 2 === 0 ? v / 2 : -(v + 1) / 2);
+const unzigzag = (v: number): number => {
+  const odd = v < 2147483648 ? (v & 1) === 1 : Math.floor(v / 2) * 2 !== v;
+  return odd ? -(v + 1) / 2 : v / 2;
+};
 
 class Reader {
   at = 0;

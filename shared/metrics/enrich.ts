@@ -1,6 +1,6 @@
 import { METRIC_COUNT, metricId } from './catalogue.js';
 import { Labeller, type LabelOptions } from './entity-labels.js';
-import type { ClusterInventory, ContainerInfo, NodeInfo, ResourceList } from './inventory.js';
+import type { ClusterInventory, ContainerInfo, NodeInfo, PodInfo, ResourceList } from './inventory.js';
 import type { Labels } from './labels.js';
 import { emptyValues, type MetricSet, type NodeBlock, type NodeSamples } from './model.js';
 import { QuantityCache } from './quantity.js';
@@ -89,7 +89,13 @@ export function enrichInPlace(
   options: EnrichOptions = {},
 ): EnrichResult {
   const quantities = new QuantityCache();
-  const sets = withStubContainers(samples.sets, inventory);
+  // Each pod's spec looked up once (the inventory is large, the lookups many).
+  const podInfos = new Array<PodInfo | undefined>(samples.sets.length);
+  for (let p = 0; p < samples.sets.length; p++) {
+    const set = samples.sets[p] as MetricSet;
+    if (set.type === 'pod') podInfos[p] = inventory.pods.get(set.podUid);
+  }
+  const sets = withStubContainers(samples.sets, podInfos);
   let values = samples.values;
   if (sets !== samples.sets) {
     values = emptyValues(sets.length);
@@ -103,7 +109,7 @@ export function enrichInPlace(
     const set = sets[s] as MetricSet;
     const spec =
       set.type === 'pod_container'
-        ? inventory.pods.get(set.podUid)?.containers.find((c) => c.name === set.containerName)
+        ? specOf(set.pod >= 0 ? podInfos[set.pod] : inventory.pods.get(set.podUid), set.containerName)
         : undefined;
     labels[s] = labeller.labels(set, s, sets, spec);
     if (spec !== undefined) containerResources(values, s * METRIC_COUNT, spec, quantities);
@@ -117,14 +123,22 @@ export function enrichInPlace(
   };
 }
 
+function specOf(info: PodInfo | undefined, name: string): ContainerInfo | undefined {
+  if (info === undefined) return undefined;
+  for (const c of info.containers) if (c.name === name) return c;
+  return undefined;
+}
+
 /** The sets plus one stub pod_container set per spec container the kubelet did not report. */
-function withStubContainers(sets: readonly MetricSet[], inventory: ClusterInventory): readonly MetricSet[] {
+function withStubContainers(
+  sets: readonly MetricSet[],
+  podInfos: readonly (PodInfo | undefined)[],
+): readonly MetricSet[] {
   let out: MetricSet[] | undefined;
   for (let p = 0; p < sets.length; p++) {
-    const pod = sets[p] as MetricSet;
-    if (pod.type !== 'pod') continue;
-    const info = inventory.pods.get(pod.podUid);
+    const info = podInfos[p];
     if (info === undefined) continue;
+    const pod = sets[p] as MetricSet;
     for (const c of info.containers) {
       if (reported(sets, p, c.name)) continue;
       out ??= sets.slice();
@@ -145,12 +159,14 @@ function withStubContainers(sets: readonly MetricSet[], inventory: ClusterInvent
 
 /** Whether the pod set at `pod` has a container set named `name`. */
 function reported(sets: readonly MetricSet[], pod: number, name: string): boolean {
-  const isIt = (s: MetricSet): boolean =>
-    s.pod === pod && s.type === 'pod_container' && s.containerName === name;
   // Parse puts a pod's containers right after it: look there first, then anywhere.
-  for (let i = pod + 1; i < sets.length && (sets[i] as MetricSet).pod === pod; i++)
-    if (isIt(sets[i] as MetricSet)) return true;
-  for (const s of sets) if (isIt(s)) return true;
+  for (let i = pod + 1; i < sets.length; i++) {
+    const s = sets[i] as MetricSet;
+    if (s.pod !== pod) break;
+    if (s.type === 'pod_container' && s.containerName === name) return true;
+  }
+  for (const s of sets)
+    if (s.pod === pod && s.type === 'pod_container' && s.containerName === name) return true;
   return false;
 }
 

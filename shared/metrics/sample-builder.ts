@@ -23,6 +23,10 @@ export class SampleBuilder {
   private pointMetric: Uint16Array;
   private pointValue: Float64Array;
   private readonly pointLabels: PointLabels[] = [];
+  private lastText = '';
+  private lastTime = NaN;
+  private otherText = '';
+  private otherTime = NaN;
 
   constructor(
     readonly nodeName: string,
@@ -30,10 +34,7 @@ export class SampleBuilder {
   ) {
     this.values = emptyValues(capacity);
     // About ten filesystem points per set (root and logs of a container, a pod's volumes).
-    const points = Math.max(16, capacity * 10);
-    this.pointSet = new Int32Array(points);
-    this.pointMetric = new Uint16Array(points);
-    this.pointValue = new Float64Array(points);
+    [this.pointValue, this.pointSet, this.pointMetric] = pointColumns(Math.max(16, capacity * 10));
   }
 
   addSet(set: MetricSet): number {
@@ -68,14 +69,13 @@ export class SampleBuilder {
   }
 
   private growPoints(): void {
-    const grow = <T extends Int32Array | Uint16Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const grown = make(a.length * 2);
-      grown.set(a);
-      return grown;
-    };
-    this.pointSet = grow(this.pointSet, (n) => new Int32Array(n));
-    this.pointMetric = grow(this.pointMetric, (n) => new Uint16Array(n));
-    this.pointValue = grow(this.pointValue, (n) => new Float64Array(n));
+    const [value, set, metric] = pointColumns(this.pointSet.length * 2);
+    value.set(this.pointValue);
+    set.set(this.pointSet);
+    metric.set(this.pointMetric);
+    this.pointValue = value;
+    this.pointSet = set;
+    this.pointMetric = metric;
   }
 
   number(raw: unknown): number {
@@ -86,8 +86,30 @@ export class SampleBuilder {
 
   time(raw: unknown): number {
     if (raw === undefined || raw === null) return NaN;
-    const t = typeof raw === 'string' ? parseRfc3339(raw) : NaN;
-    if (t !== t) this.ignored++;
+    if (typeof raw !== 'string') {
+      this.ignored++;
+      return NaN;
+    }
+    // A payload stamps most stats with one of a few times (and each container with its start): remember two,
+    // the one used last first.
+    if (raw === this.lastText) return this.lastTime;
+    if (raw === this.otherText) {
+      const t = this.otherTime;
+      this.otherText = this.lastText;
+      this.otherTime = this.lastTime;
+      this.lastText = raw;
+      this.lastTime = t;
+      return t;
+    }
+    const t = parseRfc3339(raw);
+    if (t !== t) {
+      this.ignored++;
+      return t;
+    }
+    this.otherText = this.lastText;
+    this.otherTime = this.lastTime;
+    this.lastText = raw;
+    this.lastTime = t;
     return t;
   }
 
@@ -116,4 +138,14 @@ export class SampleBuilder {
       ignoredValues: this.ignored,
     };
   }
+}
+
+/** The value, set and metric columns of `n` labelled points, in one allocation. */
+function pointColumns(n: number): [Float64Array, Int32Array, Uint16Array] {
+  const buffer = new ArrayBuffer(n * (8 + 4 + 2));
+  return [
+    new Float64Array(buffer, 0, n),
+    new Int32Array(buffer, n * 8, n),
+    new Uint16Array(buffer, n * 12, n),
+  ];
 }
