@@ -106,8 +106,12 @@ function print(r: WorkerResult, nodes: number): void {
   console.log(
     `  JSON.parse floor       ${(r.floor.parseCpuMs / 1000).toFixed(2)} s CPU = ${perNode(r.floor.parseCpuMs)} for ${mib(r.floor.bytes)} MiB of summaries`,
   );
+  const later = r.rounds.slice(1).map((f) => f.cpuMs);
+  const median =
+    later.length === 0 ? NaN : (later.sort((a, b) => a - b)[Math.floor((later.length - 1) / 2)] as number);
   console.log(
-    `  scraper CPU / floor    ${(last.cpuMs / r.floor.parseCpuMs).toFixed(2)}x (last round; target <= 4x)`,
+    `  scraper CPU / floor    ${(last.cpuMs / r.floor.parseCpuMs).toFixed(2)}x (last round; target <= 4x), ` +
+      `${(median / r.floor.parseCpuMs).toFixed(2)}x (median of the rounds after the first)`,
   );
   console.log(
     `  scraper peak RSS       ${mib(r.peakRssBytes)} MiB (target < 400 MiB; ${mib(r.baselineRssBytes)} MiB before the first round)`,
@@ -121,5 +125,11 @@ function print(r: WorkerResult, nodes: number): void {
   );
   console.log(
     `    catching up a kept inventory alone (a warm round instead)           ${perNode(r.catchUpCpuMs)}`,
+  );
+  // What the scraper spends beyond the HTTPS requests themselves (http client, TLS), as a share of the floor.
+  const beyond = last.cpuMs - r.floor.fetchCpuMs;
+  console.log(
+    `    the last round beyond fetching alone                                ${perNode(beyond)} = ` +
+      `${(beyond / r.floor.parseCpuMs).toFixed(2)}x the floor`,
   );
 }
