@@ -3,6 +3,7 @@ import type { Logger } from '../runtime/log.js';
 import { sleep } from '../runtime/retry.js';
 import type { EventSink } from '../sinks/sink.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { OccurrenceIds } from './written-occurrences.js';
 import type { LeaseState, LeaseStore } from '../state/lease-store.js';
 import { occurrenceId, occurrenceTime } from './occurrence.js';
 
@@ -36,6 +37,9 @@ export interface WatcherOptions {
   readonly progressIntervalMs: number;
   readonly retry: { readonly initialMs: number; readonly maxMs: number };
 }
+
+/** Cloud Run gives 10 s after SIGTERM: writes stop after this long, leaving time to checkpoint and exit. */
+const DRAIN_MS = 8_000;
 
 export type WatcherPhase = 'starting' | 'standby' | 'watching' | 'draining' | 'stopped';
 
@@ -94,9 +98,19 @@ export class EventWatcher {
 
   private async watchWhileLeased(signal: AbortSignal): Promise<void> {
     const { log } = this.deps;
+    // `leased` ends the watch; `writes` cuts sink writes short, which only losing the lease or running out of
+    // drain time does: a stop lets the batch in flight finish, so the drain does not hand it to the next holder.
     const leased = new AbortController();
+    const writes = new AbortController();
     const stopLeased = (reason: string): void => leased.abort(new Error(reason));
-    const onStop = (): void => stopLeased('stopping');
+    let drainDeadline: NodeJS.Timeout | undefined;
+    const startDrainClock = (): void => {
+      drainDeadline ??= setTimeout(() => writes.abort(new Error('drain deadline')), DRAIN_MS);
+    };
+    const onStop = (): void => {
+      startDrainClock();
+      stopLeased('stopping');
+    };
     signal.addEventListener('abort', onStop, { once: true });
     let renewing: Promise<void> = Promise.resolve();
     const renew = setInterval(() => {
@@ -105,6 +119,7 @@ export class EventWatcher {
           this.lease = state;
           if (!state.held) {
             log.warn('events: lease lost, this instance stops writing', { holder: state.holder });
+            writes.abort(new Error('lease lost'));
             stopLeased('lease lost');
           }
         },
@@ -141,7 +156,13 @@ export class EventWatcher {
       const batch = pending;
       const rvAtCut = seenRv;
       pending = [];
-      await this.writeEverywhere(batch, leased.signal);
+      try {
+        await this.writeEverywhere(batch, writes.signal);
+      } catch (err) {
+        // Back in line: the drain writes it if the lease still allows.
+        pending = batch.concat(pending);
+        throw err;
+      }
       for (const e of batch) {
         const id = occurrenceId(e);
         written.add(id);
@@ -260,13 +281,12 @@ export class EventWatcher {
       void stream.return(undefined);
       this.phase = 'draining';
       // Drain: write what was read (if the lease still allows it), then checkpoint and let go of the lease.
-      const drain = new AbortController();
-      const drainTimer = setTimeout(() => drain.abort(new Error('drain deadline')), 8_000);
+      startDrainClock();
       try {
-        if (pending.length > 0 && this.deps.now() < this.lease.validUntil) {
+        if (pending.length > 0 && this.deps.now() < this.lease.validUntil && !writes.signal.aborted) {
           const batch = pending;
           pending = [];
-          await this.writeEverywhere(batch, drain.signal, 2);
+          await this.writeEverywhere(batch, writes.signal, 2);
           for (const e of batch) {
             const id = occurrenceId(e);
             written.add(id);
@@ -280,14 +300,14 @@ export class EventWatcher {
           error: (err as Error).message,
         });
       } finally {
-        clearTimeout(drainTimer);
+        clearTimeout(drainDeadline);
       }
       if (signal.aborted) await this.deps.lease.release(this.deps.holder).catch(() => undefined);
     }
   }
 
   /** Queues an occurrence unless it was written already; answers whether it was queued. */
-  private consider(event: KubeEvent, written: Set<number>, pending: KubeEvent[]): boolean {
+  private consider(event: KubeEvent, written: OccurrenceIds, pending: KubeEvent[]): boolean {
     this.stats.seen++;
     if (written.has(occurrenceId(event))) {
       this.stats.skipped++;

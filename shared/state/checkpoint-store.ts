@@ -1,4 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
+import { WrittenOccurrences, type OccurrenceIds } from '../events/written-occurrences.js';
 
 /**
  * The event watcher's checkpoint, as an append-only journal: each save is a new small document holding the
@@ -12,8 +13,8 @@ export interface Checkpoint {
   readonly resourceVersion: string | undefined;
   /** When the newest checkpoint was saved (epoch ms), 0 when none. */
   readonly savedAt: number;
-  /** Identities (see occurrenceId) of occurrences already written within the horizon. */
-  readonly written: Set<number>;
+  /** Identities (see occurrenceId) of occurrences already written within the horizon; the watcher adds to it. */
+  readonly written: OccurrenceIds;
 }
 
 export interface CheckpointStore {
@@ -37,7 +38,13 @@ export interface CheckpointOptions {
   /** How far back the journal matters: longer than the API server's event TTL (1 h by default). */
   horizonMs: number;
   now?: () => number;
+  /** A save with more identities than this is split over several documents (one holds at most 1 MiB). */
+  maxIdsPerDocument?: number;
 }
+
+/** 400 KB of identities a document; a batch commit carries at most 10 MiB, so 20 documents at a time. */
+const MAX_IDS_PER_DOCUMENT = 50_000;
+const DOCUMENTS_PER_COMMIT = 20;
 
 export function firestoreCheckpointStore(
   db: Firestore,
@@ -53,18 +60,18 @@ export function firestoreCheckpointStore(
         .where('savedAt', '>=', now() - options.horizonMs)
         .orderBy('savedAt')
         .get();
-      const written = new Set<number>();
+      const written = new WrittenOccurrences({ horizonMs: options.horizonMs, now });
       let resourceVersion: string | undefined;
       let savedAt = 0;
       for (const doc of snapshot.docs) {
         const data = doc.data() as JournalDocument;
-        const ids = new Float64Array(
-          data.written.buffer.slice(
-            data.written.byteOffset,
-            data.written.byteOffset + data.written.byteLength,
-          ),
-        );
-        for (const id of ids) written.add(id);
+        const bytes = data.written;
+        // A view when the bytes are aligned for doubles, else a copy.
+        const ids =
+          bytes.byteOffset % 8 === 0
+            ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8)
+            : new Float64Array(Uint8Array.prototype.slice.call(bytes).buffer);
+        for (const id of ids) written.add(id, data.savedAt);
         if (data.savedAt >= savedAt) {
           savedAt = data.savedAt;
           resourceVersion = data.resourceVersion;
@@ -74,15 +81,26 @@ export function firestoreCheckpointStore(
     },
     async save(resourceVersion, newlyWritten, holder) {
       const savedAt = now();
-      const doc: JournalDocument = {
-        savedAt,
-        expireAt: new Date(savedAt + options.horizonMs),
-        resourceVersion,
-        holder,
-        written: Buffer.from(Float64Array.from(newlyWritten).buffer),
-      };
+      const perDocument = options.maxIdsPerDocument ?? MAX_IDS_PER_DOCUMENT;
+      const documents: JournalDocument[] = [];
+      for (let i = 0; i === 0 || i < newlyWritten.length; i += perDocument) {
+        documents.push({
+          savedAt,
+          expireAt: new Date(savedAt + options.horizonMs),
+          resourceVersion,
+          holder,
+          written: Buffer.from(Float64Array.from(newlyWritten.slice(i, i + perDocument)).buffer),
+        });
+      }
       // Time first so ids sort in saving order; holder and a sequence keep two savers apart.
-      await collection.doc(`${String(savedAt).padStart(15, '0')}-${holder}-${sequence++}`).create(doc);
+      const ref = () => collection.doc(`${String(savedAt).padStart(15, '0')}-${holder}-${sequence++}`);
+      if (documents.length === 1) return void (await ref().create(documents[0] as JournalDocument));
+      // A large list's save: each document stands on its own (the same resourceVersion, its own ids).
+      for (let i = 0; i < documents.length; i += DOCUMENTS_PER_COMMIT) {
+        const batch = db.batch();
+        for (const doc of documents.slice(i, i + DOCUMENTS_PER_COMMIT)) batch.create(ref(), doc);
+        await batch.commit();
+      }
     },
     async prune() {
       const old = await collection
@@ -97,19 +115,22 @@ export function firestoreCheckpointStore(
   };
 }
 
-/** A checkpoint kept in this process only (the CLI, tests): a restart starts with a list. */
-export function memoryCheckpointStore(): CheckpointStore {
+/**
+ * A checkpoint kept in this process only (the CLI, tests): a restart starts with a list. The identities are
+ * shared with the watcher, which adds them as the sinks acknowledge them.
+ */
+export function memoryCheckpointStore(options: Partial<CheckpointOptions> = {}): CheckpointStore {
   let latest: { resourceVersion: string; savedAt: number } | undefined;
-  const written = new Set<number>();
+  const written = new WrittenOccurrences({ horizonMs: options.horizonMs ?? 75 * 60_000, now: options.now });
   return {
     load: async () => ({
       resourceVersion: latest?.resourceVersion,
       savedAt: latest?.savedAt ?? 0,
-      written: new Set(written),
+      written,
     }),
     save: async (resourceVersion, ids) => {
       latest = { resourceVersion, savedAt: Date.now() };
-      for (const id of ids) written.add(id);
+      for (const id of ids) if (!written.has(id)) written.add(id);
     },
     prune: async () => 0,
   };
