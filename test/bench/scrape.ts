@@ -104,7 +104,7 @@ function print(r: WorkerResult, nodes: number): void {
   const last = r.rounds[r.rounds.length - 1] as WorkerResult['rounds'][number];
   const perNode = (ms: number): string => `${(ms / r.floor.nodes).toFixed(2)} ms/node`;
   console.log(
-    `  JSON.parse floor       ${(r.floor.parseCpuMs / 1000).toFixed(2)} s CPU = ${perNode(r.floor.parseCpuMs)} for ${mib(r.floor.bytes)} MiB of summaries`,
+    `  JSON.parse floor       ${(r.floor.parseCpuMs / 1000).toFixed(2)} s CPU = ${perNode(r.floor.parseCpuMs)} for ${mib(r.floor.bytes)} MiB of summaries (least of 3 passes)`,
   );
   const later = r.rounds.slice(1).map((f) => f.cpuMs);
   const median =
