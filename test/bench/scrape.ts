@@ -106,9 +106,17 @@ function print(r: WorkerResult, nodes: number): void {
   console.log(
     `  JSON.parse floor       ${(r.floor.parseCpuMs / 1000).toFixed(2)} s CPU = ${perNode(r.floor.parseCpuMs)} for ${mib(r.floor.bytes)} MiB of summaries (least of 3 passes)`,
   );
-  const later = r.rounds.slice(1).map((f) => f.cpuMs);
+  const sorted = r.rounds
+    .slice(1)
+    .map((f) => f.cpuMs)
+    .sort((a, b) => a - b);
+  const mid = sorted.length / 2;
   const median =
-    later.length === 0 ? NaN : (later.sort((a, b) => a - b)[Math.floor((later.length - 1) / 2)] as number);
+    sorted.length === 0
+      ? NaN
+      : sorted.length % 2 === 1
+        ? (sorted[Math.floor(mid)] as number)
+        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   console.log(
     `  scraper CPU / floor    ${(last.cpuMs / r.floor.parseCpuMs).toFixed(2)}x (last round; target <= 4x), ` +
       `${(median / r.floor.parseCpuMs).toFixed(2)}x (median of the rounds after the first)`,
