@@ -2,6 +2,7 @@ import { benchScrape } from './scrape.js';
 import { benchGcm } from './gcm.js';
 import { benchInfluxdb } from './influxdb.js';
 import { benchSim } from './sim.js';
+import { benchEvents } from './events.js';
 
 /** `npm run bench [-- NAME [--flag value ...]]`: runs one benchmark, or all of them, printing figures and conditions. */
 const benches: Record<string, (args: Map<string, string>) => Promise<void>> = {
@@ -9,6 +10,7 @@ const benches: Record<string, (args: Map<string, string>) => Promise<void>> = {
   influxdb: benchInfluxdb,
   scrape: benchScrape,
   gcm: benchGcm,
+  events: benchEvents,
 };
 
 async function main(): Promise<void> {
