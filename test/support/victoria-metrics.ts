@@ -66,7 +66,7 @@ async function exportSeries(
   selector: string,
   until: (series: ExportedSeries[]) => boolean = (s) => s.length > 0,
 ): Promise<ExportedSeries[]> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000; // new series become visible after seconds, more on a busy machine
   for (;;) {
     await fetch(`${url}/internal/force_flush`);
     const res = await fetch(`${url}/api/v1/export?${new URLSearchParams({ 'match[]': selector })}`);
