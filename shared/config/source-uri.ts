@@ -1,4 +1,5 @@
 import type { Problems } from './config-error.js';
+import { parseKubeAccess } from './kube-access.js';
 import { parseHeapsterUri, type HeapsterUri } from './uri.js';
 import { SECRET_PREFIX } from './secret.js';
 import { readBool, readDuration, readInt, rejectUnknownOptions, uriOption } from './values.js';
@@ -194,42 +195,10 @@ function parseSummaryApi(problems: Problems, variable: string, uri: HeapsterUri)
   const o = uri.options;
   const v = (name: string) => uriOption(variable, uri, name);
   rejectUnknownOptions(problems, variable, uri.text, o, SUMMARY_OPTIONS);
-  if (uri.url !== undefined) {
-    try {
-      const parsed = new URL(uri.url);
-      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('scheme');
-    } catch {
-      problems.add(variable, `"${uri.url}" is not an http(s) URL of an API server`, SOURCE_EXAMPLE);
-    }
-  }
-  const authText = o.get('auth');
-  const auth: SummaryApiSource['auth'] =
-    authText === null || authText === ''
-      ? { kind: 'default' }
-      : authText === 'google'
-        ? { kind: 'google' }
-        : { kind: 'kubeconfig', path: authText };
-  if (auth.kind === 'google' && uri.url === undefined) {
-    problems.add(
-      variable,
-      'auth=google needs the cluster endpoint as the URL',
-      'kubernetes.summary_api:https://34.1.2.3?auth=google&ca=/secrets/cluster-ca.pem',
-    );
-  }
   const kubeletHttps = readBool(problems, v('kubeletHttps'), o.get('kubeletHttps'), false);
   return {
     kind: 'kubernetes.summary_api',
-    apiServer: uri.url,
-    inClusterConfig: readBool(
-      problems,
-      v('inClusterConfig'),
-      o.get('inClusterConfig'),
-      uri.url === undefined,
-    ),
-    auth,
-    caFile: o.get('ca') ?? undefined,
-    useServiceAccount: readBool(problems, v('useServiceAccount'), o.get('useServiceAccount'), false),
-    insecure: readBool(problems, v('insecure'), o.get('insecure'), false),
+    ...parseKubeAccess(problems, variable, uri, SOURCE_EXAMPLE),
     nodeProxy: readBool(problems, v('nodeProxy'), o.get('nodeProxy'), true),
     kubeletPort: readInt(problems, v('kubeletPort'), o.get('kubeletPort'), kubeletHttps ? 10250 : 10255, {
       min: 1,
@@ -237,7 +206,6 @@ function parseSummaryApi(problems: Problems, variable: string, uri: HeapsterUri)
     }),
     kubeletHttps,
     timeoutMs: readDuration(problems, v('timeout'), o.get('timeout'), 10_000, { minMs: 100, maxMs: 600_000 }),
-    concurrency: readInt(problems, v('concurrency'), o.get('concurrency'), 32, { min: 1, max: 1024 }),
     maxBodyBytes: readInt(problems, v('maxBodyBytes'), o.get('maxBodyBytes'), 16 * 1024 * 1024, {
       min: 1024,
       max: 1024 ** 3,

@@ -1,6 +1,6 @@
 import { Logging, type Log } from '@google-cloud/logging';
 import { grpc } from 'google-gax';
-import { isLoopbackHost, splitEndpoint } from './config.js';
+import { isLoopbackHost, splitEndpoint } from '../../config/endpoint.js';
 import type { EventLogEntry, EventResource } from './event-to-log-entry.js';
 import type { RuntimeTarget } from './runtime.js';
 import { entryErrorsOf, GRPC, type EntryError } from './write-errors.js';

@@ -3,7 +3,7 @@ import { grpc, type CallOptions as GaxCallOptions, type ClientOptions } from 'go
 import type { CallError, CallOptions, CallResult, MonitoringApi } from './api.js';
 import { GRPC } from './api.js';
 import type { DescriptorSpec, MetricKindName, ValueTypeName } from './descriptors.js';
-import { isLoopbackHost, splitEndpoint } from './options.js';
+import { isLoopbackHost, splitEndpoint } from '../../config/endpoint.js';
 
 /**
  * The Monitoring API through the real @google-cloud/monitoring client (gRPC). An `endpoint` on this machine

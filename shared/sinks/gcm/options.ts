@@ -2,6 +2,7 @@ import type { Problems } from '../../config/config-error.js';
 import type { HeapsterUri } from '../../config/uri.js';
 import { readDuration, readInt, rejectUnknownOptions } from '../../config/values.js';
 import { findMetricId, isMetricSetType, METRICS, type MetricSetType } from '../../metrics/catalogue.js';
+import { splitEndpoint } from '../../config/endpoint.js';
 
 /**
  * The `gcm` sink's options, Heapster's syntax:
@@ -129,20 +130,6 @@ export function parseGcmSink(problems: Problems, variable: string, uri: Heapster
       maxMs: 300_000,
     }),
   };
-}
-
-/** HOST:PORT, with IPv6 hosts in brackets; undefined when malformed. */
-export function splitEndpoint(endpoint: string): { host: string; port: number } | undefined {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(endpoint);
-  if (match === null) return undefined;
-  const port = Number(match[2]);
-  if (port < 1 || port > 65_535) return undefined;
-  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
-}
-
-/** Plain text only to this machine: 127.0.0.0/8, ::1 and localhost. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function text(raw: string | null): string | undefined {

@@ -6,7 +6,8 @@ import { parseSink } from '../../../../shared/config/sink-uri.js';
 import { parseHeapsterUri } from '../../../../shared/config/uri.js';
 import { METRICS } from '../../../../shared/metrics/catalogue.js';
 import { monitoringClientOptions } from '../../../../shared/sinks/gcm/client.js';
-import { isLoopbackHost, parseGcmSink, splitEndpoint } from '../../../../shared/sinks/gcm/options.js';
+import { isLoopbackHost, splitEndpoint } from '../../../../shared/config/endpoint.js';
+import { parseGcmSink } from '../../../../shared/sinks/gcm/options.js';
 
 const parse = (text: string): { config: ReturnType<typeof parseGcmSink>; problems: string[] } => {
   const problems = new Problems();
