@@ -75,15 +75,17 @@ export interface FlagEnv {
 export function flagsToEnv(
   values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>,
   environment: Env,
+  flags: readonly ConfigFlag[] = SCRAPE_FLAGS,
+  defaults: Env = CLI_DEFAULTS,
 ): FlagEnv {
   const env: Record<string, string | undefined> = { ...environment };
   const fromEnvironment = new Set<string>();
-  for (const { flag, variable } of SCRAPE_FLAGS) {
+  for (const { flag, variable } of flags) {
     const value = values[flag];
     const given = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
     if (given.length > 0) env[variable] = given.join(' ');
     else if (environment[variable] !== undefined) fromEnvironment.add(variable);
-    else if (CLI_DEFAULTS[variable] !== undefined) env[variable] = CLI_DEFAULTS[variable];
+    else if (defaults[variable] !== undefined) env[variable] = defaults[variable];
   }
   return { env, fromEnvironment };
 }
@@ -92,9 +94,13 @@ export function flagsToEnv(
  * A problem as the command line should show it: variables the user set with flags (or left to a default)
  * are named by their flag (`--sink`), `INTERVAL=60s` examples become `--interval=60s`.
  */
-export function problemForFlags(problem: ConfigProblem, fromEnvironment: ReadonlySet<string>): ConfigProblem {
+export function problemForFlags(
+  problem: ConfigProblem,
+  fromEnvironment: ReadonlySet<string>,
+  flags: readonly ConfigFlag[] = SCRAPE_FLAGS,
+): ConfigProblem {
   let { variable, problem: text, example } = problem;
-  for (const { flag, variable: name } of SCRAPE_FLAGS) {
+  for (const { flag, variable: name } of flags) {
     if (fromEnvironment.has(name)) continue;
     const word = new RegExp(`\\b${name}\\b`, 'g');
     variable = variable.replace(word, `--${flag}`);

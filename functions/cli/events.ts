@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, type ConfigProblem } from '../../shared/config/config-error.js';
+import { ConfigError } from '../../shared/config/config-error.js';
 import { parseEventsConfig, type EventsConfig } from '../../shared/config/events-config.js';
 import type { Env } from '../../shared/config/scrape-config.js';
 import { createLogger } from '../../shared/runtime/log.js';
-import type { ConfigFlag } from './config-flags.js';
+import { flagsToEnv, problemForFlags, type ConfigFlag } from './config-flags.js';
 import { UsageError, type CliIo } from './io.js';
 
 /**
@@ -91,13 +91,13 @@ export async function eventsCommand(argv: readonly string[], io: CliIo): Promise
     io.stdout(eventsUsage() + '\n');
     return 0;
   }
-  const { env, fromEnvironment } = eventsFlagsToEnv(values, io.env);
+  const { env, fromEnvironment } = flagsToEnv(values, io.env, EVENTS_FLAGS, CLI_DEFAULTS);
   let config: EventsConfig;
   try {
     config = parseEventsConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const problems = err.problems.map((p) => eventsProblemForFlags(p, fromEnvironment));
+    const problems = err.problems.map((p) => problemForFlags(p, fromEnvironment, EVENTS_FLAGS));
     io.stderr(new ConfigError(problems).message + '\n');
     return 2;
   }
@@ -147,37 +147,4 @@ function parseEventsArgs(argv: readonly string[]) {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-}
-
-/** Flag values over the environment, over the command line's defaults; which variables the environment set. */
-export function eventsFlagsToEnv(
-  values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>,
-  environment: Env,
-): { env: Env; fromEnvironment: ReadonlySet<string> } {
-  const env: Record<string, string | undefined> = { ...environment };
-  const fromEnvironment = new Set<string>();
-  for (const { flag, variable } of EVENTS_FLAGS) {
-    const value = values[flag];
-    const given = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
-    if (given.length > 0) env[variable] = given.join(' ');
-    else if (environment[variable] !== undefined) fromEnvironment.add(variable);
-    else if (CLI_DEFAULTS[variable] !== undefined) env[variable] = CLI_DEFAULTS[variable];
-  }
-  return { env, fromEnvironment };
-}
-
-/** A problem named by its flag (`--sink`) unless the environment set the variable. */
-export function eventsProblemForFlags(
-  problem: ConfigProblem,
-  fromEnvironment: ReadonlySet<string>,
-): ConfigProblem {
-  let { variable, problem: text, example } = problem;
-  for (const { flag, variable: name } of EVENTS_FLAGS) {
-    if (fromEnvironment.has(name)) continue;
-    const word = new RegExp(`\\b${name}\\b`, 'g');
-    variable = variable.replace(word, `--${flag}`);
-    text = text.replace(word, `--${flag}`);
-    example = example.startsWith(`${name}=`) ? `--${flag}=${example.slice(name.length + 1)}` : example;
-  }
-  return { variable, problem: text, example };
 }

@@ -2,7 +2,14 @@ import { Problems } from './config-error.js';
 import { KUBE_ACCESS_OPTIONS, parseKubeAccess } from './kube-access.js';
 import type { KubeAccess } from './source-uri.js';
 import { parseHeapsterUri, splitUriList } from './uri.js';
-import { readChoice, readDuration, readInt, rejectUnknownOptions, uriOption } from './values.js';
+import {
+  readChoice,
+  readClusterName,
+  readDuration,
+  readInt,
+  rejectUnknownOptions,
+  uriOption,
+} from './values.js';
 import { EVENT_APIS, type EventApi } from '../kube/event-stream.js';
 import { SEVERITIES, type Severity } from '../runtime/log.js';
 import type { Env } from './scrape-config.js';
@@ -85,14 +92,7 @@ export function parseEventsConfig(env: Env): EventsConfig {
   if (splitUriList(sinksText).length === 0)
     problems.add('SINKS', 'no sink given: events would go nowhere', EVENT_SINK_EXAMPLE);
 
-  const clusterName = (env['CLUSTER_NAME'] ?? 'default').trim();
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/.test(clusterName)) {
-    problems.add(
-      'CLUSTER_NAME',
-      `"${clusterName}" must be 1-100 letters, digits, "-", "_" or "." starting with a letter or digit`,
-      'CLUSTER_NAME=prod-europe',
-    );
-  }
+  const clusterName = readClusterName(problems, env['CLUSTER_NAME']);
   const stateKind = readChoice(
     problems,
     'STATE_STORE',

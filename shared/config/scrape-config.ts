@@ -2,7 +2,7 @@ import { ConfigError, Problems } from './config-error.js';
 import { parseSink, SINK_EXAMPLE, type SinkConfig } from './sink-uri.js';
 import { parseSource, SOURCE_EXAMPLE, type SourceConfig } from './source-uri.js';
 import { splitUriList } from './uri.js';
-import { readChoice, readDuration } from './values.js';
+import { readChoice, readClusterName, readDuration } from './values.js';
 import { SEVERITIES, type Severity } from '../runtime/log.js';
 
 /** Everything the scrape function is told, parsed once and validated as a whole. */
@@ -47,14 +47,7 @@ export function parseScrapeConfig(env: Env): ScrapeConfig {
   if (splitUriList(sinksText).length === 0)
     problems.add('SINKS', 'no sink given: metrics would go nowhere', SINK_EXAMPLE);
 
-  const clusterName = (env['CLUSTER_NAME'] ?? 'default').trim();
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/.test(clusterName)) {
-    problems.add(
-      'CLUSTER_NAME',
-      `"${clusterName}" must be 1-100 letters, digits, "-", "_" or "." starting with a letter or digit`,
-      'CLUSTER_NAME=prod-europe',
-    );
-  }
+  const clusterName = readClusterName(problems, env['CLUSTER_NAME']);
   const intervalMs = readDuration(problems, 'INTERVAL', env['INTERVAL'], 60_000, {
     minMs: 5_000,
     maxMs: 3_600_000,

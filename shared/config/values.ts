@@ -187,3 +187,16 @@ function editDistance(a: string, b: string): number {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** The cluster's name, on every point and in state paths: Heapster's default "default". */
+export function readClusterName(problems: Problems, raw: string | undefined): string {
+  const clusterName = (raw ?? 'default').trim();
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,99}$/.test(clusterName)) {
+    problems.add(
+      'CLUSTER_NAME',
+      `"${clusterName}" must be 1-100 letters, digits, "-", "_" or "." starting with a letter or digit`,
+      'CLUSTER_NAME=prod-europe',
+    );
+  }
+  return clusterName;
+}
