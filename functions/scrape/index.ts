@@ -1,13 +1,15 @@
 import * as ff from '@google-cloud/functions-framework';
 import { ConfigError, parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
 import { createLogger, type Logger } from '../../shared/runtime/log.js';
-import { alignRound, runScrape, type ScrapeDeps } from '../../shared/scrape/run-scrape.js';
+import { roundsAnswer, runRounds } from '../../shared/scrape/run-rounds.js';
+import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
 import { buildScrapeDeps } from './deps.js';
 
 /**
- * The `scrape` HTTP target that Cloud Scheduler calls every interval. It runs one round under a deadline
- * shorter than the function's timeout, awaits every write, answers with the round's report (non-2xx only when
- * the scheduler's retry could help) and logs the report as one structured line.
+ * The `scrape` HTTP target that Cloud Scheduler calls every interval. It runs one round (or, with RESOLUTION
+ * below INTERVAL, one per slot of the interval) under a deadline shorter than the function's timeout, awaits
+ * every write, answers with the report (non-2xx only when the scheduler's retry could help) and logs it as one
+ * structured line.
  */
 let instance: { config: ScrapeConfig; deps: ScrapeDeps; log: Logger } | undefined;
 
@@ -59,16 +61,14 @@ ff.http('scrape', async (req: ff.Request, res: ff.Response) => {
     if (!res.writableEnded) controller.abort(new Error('the caller went away'));
   });
   try {
-    const roundTime = alignRound(scheduledTime(req) ?? Date.now(), config.intervalMs);
-    const report = await runScrape(config, deps, { roundTime, signal: controller.signal, shard: 'all' });
-    log.log(
-      report.severity,
-      `scrape round ${report.roundTime}: ${report.nodes.ok}/${report.nodes.total} nodes, ${report.points} points`,
-      {
-        report,
-      },
-    );
-    res.status(report.status).json(report);
+    const rounds = await runRounds(config, deps, {
+      scheduleTime: scheduledTime(req) ?? Date.now(),
+      signal: controller.signal,
+      shard: 'all',
+    });
+    const answer = roundsAnswer(rounds);
+    log.log(answer.severity, answer.message, { report: answer.body });
+    res.status(answer.status).json(answer.body);
   } finally {
     clearTimeout(deadline);
   }

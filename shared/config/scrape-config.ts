@@ -3,6 +3,7 @@ import { parseSink, SINK_EXAMPLE, type SinkConfig } from './sink-uri.js';
 import { parseSource, SOURCE_EXAMPLE, type SourceConfig } from './source-uri.js';
 import { splitUriList } from './uri.js';
 import { readChoice, readClusterName, readDuration } from './values.js';
+import { readResolution } from './resolution.js';
 import { SEVERITIES, type Severity } from '../runtime/log.js';
 
 /** Everything the scrape function is told, parsed once and validated as a whole. */
@@ -12,6 +13,8 @@ export interface ScrapeConfig {
   readonly clusterName: string;
   /** The scheduling interval: rounds are aligned to it and rates are per this step. */
   readonly intervalMs: number;
+  /** Time between rounds within one invocation (RESOLUTION); the interval itself for one round each. */
+  readonly resolutionMs: number;
   /** The function's own timeout; a run stops its work earlier (see runDeadlineMs). */
   readonly functionTimeoutMs: number;
   /** Work of a run ends this long after it started, leaving time to answer. */
@@ -67,6 +70,13 @@ export function parseScrapeConfig(env: Env): ScrapeConfig {
     }
   }
 
+  const resolutionMs = readResolution(problems, {
+    raw: env['RESOLUTION'],
+    intervalMs,
+    functionTimeoutMs,
+    sources,
+  });
+
   const stateKind = readChoice(
     problems,
     'STATE_STORE',
@@ -88,6 +98,7 @@ export function parseScrapeConfig(env: Env): ScrapeConfig {
     sinks,
     clusterName,
     intervalMs,
+    resolutionMs,
     functionTimeoutMs,
     runDeadlineMs,
     state,
