@@ -1,6 +1,12 @@
 import { ConfigError, Problems } from './config-error.js';
 import { parseSink, SINK_EXAMPLE, type SinkConfig } from './sink-uri.js';
-import { parseSource, SOURCE_EXAMPLE, type SourceConfig } from './source-uri.js';
+import {
+  EXTERNAL_EXAMPLE,
+  parseSource,
+  SOURCE_EXAMPLE,
+  type CadvisorSource,
+  type SourceConfig,
+} from './source-uri.js';
 import { splitUriList } from './uri.js';
 import { readChoice, readClusterName, readDuration } from './values.js';
 import { readResolution } from './resolution.js';
@@ -37,13 +43,7 @@ export function parseScrapeConfig(env: Env): ScrapeConfig {
   const sourcesText = env['SOURCES'] ?? 'kubernetes.summary_api:';
   const sources = splitUriList(sourcesText).flatMap((s) => parseSource(problems, 'SOURCES', s) ?? []);
   if (splitUriList(sourcesText).length === 0) problems.add('SOURCES', 'no source given', SOURCE_EXAMPLE);
-  if (sources.length > 1) {
-    problems.add(
-      'SOURCES',
-      `${sources.length} sources given; one scrape reads one Kubernetes cluster`,
-      SOURCE_EXAMPLE,
-    );
-  }
+  checkSourceMix(problems, sources);
 
   const sinksText = env['SINKS'] ?? '';
   const sinks = splitUriList(sinksText).flatMap((s) => parseSink(problems, 'SINKS', s) ?? []);
@@ -62,10 +62,11 @@ export function parseScrapeConfig(env: Env): ScrapeConfig {
   const runDeadlineMs = functionTimeoutMs - ANSWER_MARGIN_MS;
   for (const source of sources) {
     if (source.timeoutMs >= runDeadlineMs) {
+      const kube = source.kind === 'kubernetes.summary_api';
       problems.add(
         'SOURCES',
-        `the per-node timeout ${source.timeoutMs / 1000}s must be shorter than FUNCTION_TIMEOUT minus ${ANSWER_MARGIN_MS / 1000}s (${runDeadlineMs / 1000}s)`,
-        'kubernetes.summary_api:?timeout=10s',
+        `the ${kube ? 'per-node' : `${source.kind} per-host`} timeout ${source.timeoutMs / 1000}s must be shorter than FUNCTION_TIMEOUT minus ${ANSWER_MARGIN_MS / 1000}s (${runDeadlineMs / 1000}s)`,
+        `${kube ? 'kubernetes.summary_api:' : source.kind}?timeout=10s`,
       );
     }
   }
@@ -113,6 +114,36 @@ export function parseScrapeConfig(env: Env): ScrapeConfig {
     logLevel: readChoice(problems, 'LOG_LEVEL', env['LOG_LEVEL'], SEVERITIES, 'INFO'),
   };
   return problems.result(config);
+}
+
+/** Where a cAdvisor source's hosts come from: two sources naming the same would scrape and write them twice. */
+function hostOrigins(source: CadvisorSource): string[] {
+  if (source.kind === 'cadvisor:coreos') return source.fleetEndpoints.map((e) => `fleetEndpoint=${e}`);
+  return [source.standalone ? 'standalone=true' : `hostsFile=${source.hostsFile}`];
+}
+
+/** One Kubernetes cluster at most, beside any number of cAdvisor sources that name different hosts. */
+function checkSourceMix(problems: Problems, sources: readonly SourceConfig[]): void {
+  const kube = sources.filter((s) => s.kind === 'kubernetes.summary_api').length;
+  if (kube > 1)
+    problems.add(
+      'SOURCES',
+      `${kube} Kubernetes sources given; one scrape reads one Kubernetes cluster (cAdvisor sources may be added beside it)`,
+      SOURCE_EXAMPLE,
+    );
+  const seen = new Set<string>();
+  for (const source of sources) {
+    if (source.kind === 'kubernetes.summary_api') continue;
+    for (const origin of hostOrigins(source)) {
+      if (seen.has(origin))
+        problems.add(
+          'SOURCES',
+          `two cAdvisor sources with ${origin}: their hosts would be scraped and written twice`,
+          EXTERNAL_EXAMPLE,
+        );
+      seen.add(origin);
+    }
+  }
 }
 
 export { ConfigError };

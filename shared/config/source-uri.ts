@@ -69,7 +69,8 @@ export interface CadvisorCoreosSource extends CadvisorHostOptions {
 
 export type CadvisorSource = CadvisorExternalSource | CadvisorCoreosSource;
 
-export type SourceConfig = SummaryApiSource;
+/** Where metrics come from: at most one Kubernetes cluster, and any number of cAdvisor host sets. */
+export type SourceConfig = SummaryApiSource | CadvisorSource;
 
 const SUMMARY_OPTIONS = [
   'inClusterConfig',
@@ -96,7 +97,7 @@ export const COREOS_EXAMPLE = 'cadvisor:coreos?fleetEndpoint=http://10.0.0.2:400
 /** Heapster's defaults. */
 export const DEFAULT_HOSTS_FILE = '/var/run/heapster/hosts';
 export const DEFAULT_FLEET_ENDPOINT = 'http://127.0.0.1:4001';
-const KNOWN_SOURCES = 'kubernetes.summary_api';
+const KNOWN_SOURCES = 'kubernetes.summary_api, cadvisor:external, cadvisor:coreos';
 
 export function parseSource(problems: Problems, variable: string, text: string): SourceConfig | undefined {
   const uri = parseHeapsterUri(text);
@@ -104,6 +105,8 @@ export function parseSource(problems: Problems, variable: string, text: string):
     case 'kubernetes':
     case 'kubernetes.summary_api':
       return parseSummaryApi(problems, variable, uri);
+    case 'cadvisor':
+      return parseCadvisorSource(problems, variable, uri);
     default:
       problems.add(
         variable,

@@ -1,4 +1,5 @@
 import type { ScrapeConfig } from '../config/scrape-config.js';
+import type { SourceConfig } from '../config/source-uri.js';
 import type { RefreshedInventory } from '../kube/inventory-cache.js';
 import { countBatch, type Batch } from '../metrics/model.js';
 import type { Severity } from '../runtime/log.js';
@@ -13,6 +14,16 @@ export interface NodeFailure {
   readonly status?: number;
 }
 
+/** What one source did this round. */
+export interface SourceReport {
+  readonly source: SourceConfig['kind'];
+  /** Nodes or hosts it named (0 when it could not name any). */
+  readonly nodes: number;
+  readonly failed: number;
+  /** Why it named nothing: the cluster could not be listed, the hosts file read or fleet asked. */
+  readonly error?: string;
+}
+
 /** What one round did: the function's answer body and its structured log line. */
 export interface ScrapeReport {
   readonly cluster: string;
@@ -25,6 +36,7 @@ export interface ScrapeReport {
     readonly failed: number;
     readonly failures: readonly NodeFailure[];
   };
+  readonly sources: readonly SourceReport[];
   readonly pods: number;
   readonly points: number;
   readonly pointsPerType: Readonly<Record<string, number>>;
@@ -36,7 +48,10 @@ export interface ScrapeReport {
   readonly problems: readonly string[];
   /** How a warm instance's kept inventory was brought up to date (absent when the round listed everything). */
   readonly inventory?: InventoryReport;
-  /** Set when the run could not list the cluster at all. */
+  /**
+   * Why a source named nothing this round (several: joined by "; ", each after its source). The run answers
+   * 503 only when no source named anything.
+   */
   readonly error?: string;
   /** The HTTP status the function answers: non-2xx only when a retry by the scheduler could help. */
   readonly status: number;
@@ -50,7 +65,9 @@ export interface ReportInput {
   round: ScrapeRound;
   started: number;
   now: number;
+  /** Set when the run failed before any source could name anything. */
   discoveryError?: string;
+  sources?: readonly SourceReport[];
   nodesTotal?: number;
   failures?: readonly NodeFailure[];
   batch?: Batch;
@@ -71,12 +88,23 @@ export function buildReport(input: ReportInput): ScrapeReport {
   for (const block of blocks) for (const set of block.sets) if (set.type === 'pod') pods++;
   const total = input.nodesTotal ?? 0;
   const allSinksFailed = sinks.length > 0 && sinks.every((s) => s.error !== undefined);
-  const status = input.discoveryError !== undefined || allSinksFailed ? 503 : 200;
+  const sources = input.sources ?? [];
+  const failedSources = sources.filter((s) => s.error !== undefined);
+  const error =
+    input.discoveryError ??
+    (failedSources.length > 0
+      ? failedSources.map((s) => (sources.length > 1 ? `${s.source}: ${s.error}` : s.error)).join('; ')
+      : undefined);
+  // Nothing named by any source (or the run itself failing) is worth the scheduler's retry; one source of
+  // several failing is not: the retry would only write the others' points again.
+  const namedNothing =
+    input.discoveryError !== undefined || (sources.length > 0 && failedSources.length === sources.length);
+  const status = namedNothing || allSinksFailed ? 503 : 200;
   const someSinkTrouble = sinks.some((s) => s.error !== undefined || Object.keys(s.rejected).length > 0);
   const severity: Severity =
     status !== 200
       ? 'ERROR'
-      : failures.length > 0 || someSinkTrouble || input.stateError !== undefined
+      : failures.length > 0 || someSinkTrouble || input.stateError !== undefined || error !== undefined
         ? 'WARNING'
         : 'INFO';
   return {
@@ -85,6 +113,7 @@ export function buildReport(input: ReportInput): ScrapeReport {
     roundTime: new Date(input.round.roundTime).toISOString(),
     durationMs: input.now - input.started,
     nodes: { total, ok: total - failures.length, failed: failures.length, failures },
+    sources,
     pods,
     points: counts.total,
     pointsPerType: counts.perType,
@@ -96,7 +125,7 @@ export function buildReport(input: ReportInput): ScrapeReport {
     },
     problems: input.problems ?? [],
     ...(input.inventory !== undefined ? { inventory: input.inventory } : {}),
-    ...(input.discoveryError !== undefined ? { error: input.discoveryError } : {}),
+    ...(error !== undefined ? { error } : {}),
     status,
     severity,
   };

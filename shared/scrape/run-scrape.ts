@@ -2,19 +2,21 @@ import { setMaxListeners } from 'node:events';
 import type { ScrapeConfig } from '../config/scrape-config.js';
 import type { SummaryApiSource } from '../config/source-uri.js';
 import type { KubeConnection } from '../kube/connect.js';
-import { INVENTORY_RESOURCES, type InventoryCache } from '../kube/inventory-cache.js';
-import { finalizeAggregates, mergePartials, type AggregatePartial } from '../metrics/aggregate.js';
-import { countBatch, type Batch, type MetricBlock } from '../metrics/model.js';
+import type { InventoryCache } from '../kube/inventory-cache.js';
+import { countBatch, type Batch } from '../metrics/model.js';
 import type { Logger } from '../runtime/log.js';
 import { failedReport, type MetricSink, type WriteReport } from '../sinks/sink.js';
 import type { CounterStore } from '../state/counter-store.js';
-import { buildReport, type NodeFailure, type ScrapeReport } from './report.js';
-import { collectNodes, describe } from './collect-nodes.js';
+import { describe } from './collect-nodes.js';
+import { mergeSourceRounds } from './merge-sources.js';
+import { buildReport, type ScrapeReport } from './report.js';
+import { collectSource, combinedProgress } from './source-rounds.js';
 
 /** Everything a run talks to, built by the entry point (function, CLI, tests) and passed down. */
 export interface ScrapeDeps {
   readonly log: Logger;
   readonly now: () => number;
+  /** Only called when the scrape has a Kubernetes source. */
   readonly connect: (source: SummaryApiSource) => Promise<KubeConnection>;
   readonly counters: CounterStore;
   readonly sinks: readonly MetricSink[];
@@ -23,7 +25,7 @@ export interface ScrapeDeps {
    * round lists nodes, pods and namespaces.
    */
   readonly inventory?: InventoryCache;
-  /** Called as nodes finish, for a progress line. */
+  /** Called as nodes and hosts finish (every source's together), for a progress line. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -46,8 +48,9 @@ export function alignRound(timeMs: number, intervalMs: number): number {
 }
 
 /**
- * One scrape round: discover -> fetch/parse/derive/enrich/aggregate per node -> namespace and cluster totals ->
- * write to every sink -> keep counters. Never throws: what went wrong is in the report.
+ * One scrape round: every source (the cluster's kubelets, cAdvisor hosts) discovers and fetch/parse/derive/
+ * enrich/aggregates its nodes -> one merge with namespace and cluster totals -> write to every sink -> keep
+ * counters. Never throws: what went wrong is in the report.
  */
 export async function runScrape(
   config: ScrapeConfig,
@@ -55,78 +58,46 @@ export async function runScrape(
   round: ScrapeRound,
 ): Promise<ScrapeReport> {
   const started = deps.now();
-  const source = config.sources[0] as SummaryApiSource;
   // Every request in flight listens on the run's signal; more than Node's default of 10 is expected, not a
   // leak (the warning otherwise lands on stderr of every run with a concurrency above 10).
   const collecting = AbortSignal.any([round.signal, AbortSignal.timeout(config.runDeadlineMs)]);
-  setMaxListeners(source.concurrency + 16, round.signal, collecting);
-  let conn: KubeConnection | undefined;
+  const inFlight = config.sources.reduce((sum, s) => sum + s.concurrency + 1, 0);
+  setMaxListeners(inFlight + 16, round.signal, collecting);
+  // The counters load while the sources list their nodes: neither needs the other.
+  let stateError: string | undefined;
+  const previous = deps.counters.load(round.shard).catch((err: unknown) => {
+    stateError = `loading counters failed, rates start again: ${describe(err)}`;
+    return new Map<string, Uint8Array>();
+  });
   try {
-    conn = await deps.connect(source);
-    const limits = { timeoutMs: source.timeoutMs, maxBytes: 512 * 1024 * 1024, signal: collecting };
-    // The counters load while the cluster is listed or caught up: neither needs the other.
-    let stateError: string | undefined;
-    const previous = deps.counters.load(round.shard).catch((err: unknown) => {
-      stateError = `loading counters failed, rates start again: ${describe(err)}`;
-      return new Map<string, Uint8Array>();
-    });
-    const collected = await collectNodes({
-      conn,
-      connectForCatchUp: () => deps.connect({ ...source, concurrency: INVENTORY_RESOURCES.length }),
-      source,
-      limits,
-      inventory: deps.inventory,
-      previous,
-      enrichOptions: {
-        clusterName: config.clusterName,
-        labelSeparator: config.labelSeparator,
-        systemContainerNames: config.systemContainerNames,
-      },
-      roundTime: round.roundTime,
-      signal: collecting,
-      ...(deps.onProgress !== undefined ? { onProgress: deps.onProgress } : {}),
-    });
-    if (!collected.ok) {
-      await previous;
-      return buildReport({
-        config,
-        round,
-        started,
-        now: deps.now(),
-        discoveryError: collected.discoveryError,
-      });
-    }
-    const { outcomes, refreshed } = collected;
+    const progress = combinedProgress(deps.onProgress, config.sources.length);
+    const rounds = await Promise.all(
+      config.sources.map((source, i) =>
+        collectSource(source, {
+          connect: deps.connect,
+          inventory: deps.inventory,
+          now: deps.now,
+          previous,
+          enrichOptions: {
+            clusterName: config.clusterName,
+            labelSeparator: config.labelSeparator,
+            systemContainerNames: config.systemContainerNames,
+          },
+          roundTime: round.roundTime,
+          signal: collecting,
+          ...(progress !== undefined ? { onProgress: progress[i] } : {}),
+        }),
+      ),
+    );
     const loaded = await previous;
-
-    const blocks: MetricBlock[] = [];
-    const partials: AggregatePartial[] = [];
-    const failures: NodeFailure[] = [];
-    const nextStates = new Map<string, Uint8Array>();
-    const problems: string[] = [];
-    let resets = 0;
-    for (const o of outcomes) {
-      if (o.ok) {
-        blocks.push(o.block);
-        partials.push(o.partial);
-        nextStates.set(o.node, o.state);
-        resets += o.resets;
-        for (const p of o.problems) if (problems.length < 20) problems.push(`${o.node}: ${p}`);
-      } else {
-        failures.push({
-          node: o.node,
-          reason: o.reason,
-          message: o.message,
-          ...(o.status ? { status: o.status } : {}),
-        });
-        // A failed node keeps its last counters: its rates resume when it answers again.
-        const kept = loaded.get(o.node);
-        if (kept !== undefined) nextStates.set(o.node, kept);
-      }
-    }
-    if (blocks.length > 0)
-      blocks.push(finalizeAggregates(mergePartials(partials), { clusterName: config.clusterName }));
-    const batch: Batch = { timestamp: round.roundTime, blocks, counts: countBatch(blocks) };
+    const merged = mergeSourceRounds(rounds, loaded, config.clusterName);
+    const base = { config, round, started, sources: merged.sources };
+    if (rounds.every((r) => r.error !== undefined)) return buildReport({ ...base, now: deps.now() });
+    const batch: Batch = {
+      timestamp: round.roundTime,
+      blocks: [...merged.blocks],
+      counts: countBatch(merged.blocks),
+    };
 
     const sinkReports = await writeAll(deps.sinks, batch, round.signal);
     const retryHelps = sinkReports.length > 0 && sinkReports.every((r) => r.error !== undefined);
@@ -134,36 +105,31 @@ export async function runScrape(
     // A round the scheduler will retry must find the same previous counters, so only a final round saves.
     if (!retryHelps && stateError === undefined) {
       try {
-        savedDocuments = (await deps.counters.save(round.shard, nextStates, round.roundTime)).documents;
+        savedDocuments = (await deps.counters.save(round.shard, merged.states, round.roundTime)).documents;
       } catch (err) {
         stateError = `saving counters failed, next round's rates start again: ${describe(err)}`;
       }
     }
     return buildReport({
-      config,
-      round,
-      started,
+      ...base,
       now: deps.now(),
-      nodesTotal: collected.nodesTotal,
-      failures,
+      nodesTotal: merged.nodesTotal,
+      failures: merged.failures,
       batch,
       sinks: sinkReports,
-      resets,
-      problems,
-      ...(refreshed !== undefined
-        ? { inventory: { listed: refreshed.listed, changes: refreshed.changes } }
-        : {}),
+      resets: merged.resets,
+      problems: merged.problems,
+      ...(merged.inventory !== undefined ? { inventory: merged.inventory } : {}),
       ...(stateError !== undefined ? { stateError } : {}),
       ...(savedDocuments !== undefined ? { savedDocuments } : {}),
     });
   } catch (err) {
+    await previous;
     return buildReport({ config, round, started, now: deps.now(), discoveryError: describe(err) });
-  } finally {
-    conn?.close();
   }
 }
 
-async function writeAll(
+export async function writeAll(
   sinks: readonly MetricSink[],
   batch: Batch,
   signal: AbortSignal,

@@ -94,11 +94,12 @@ describe('root variables and locals, evaluated by terraform', () => {
     assert.equal(config.functionTimeoutMs, 50_000);
     assert.deepEqual(config.state, { kind: 'firestore', database: 'heapster', root: 'heapster/prod' });
     const [source] = config.sources;
-    assert.equal(source?.apiServer, 'https://34.1.2.3');
-    assert.deepEqual(source?.auth, { kind: 'google' });
-    const mount = secret_files[source?.caFile?.replace(/\/[^/]+$/, '') ?? ''];
+    assert.ok(source?.kind === 'kubernetes.summary_api');
+    assert.equal(source.apiServer, 'https://34.1.2.3');
+    assert.deepEqual(source.auth, { kind: 'google' });
+    const mount = secret_files[source.caFile?.replace(/\/[^/]+$/, '') ?? ''];
     assert.deepEqual(mount, { secret: 'heapster-cluster-ca', file: 'ca.pem' });
-    assert.equal(`/secrets/cluster-ca/${mount?.file}`, source?.caFile);
+    assert.equal(`/secrets/cluster-ca/${mount?.file}`, source.caFile);
     assert.deepEqual(secret_ids, { cluster_ca: 'heapster-cluster-ca' });
     const [sink] = config.sinks;
     assert.ok(sink?.kind === 'gcm');
@@ -119,7 +120,7 @@ describe('root variables and locals, evaluated by terraform', () => {
       events.sinks.map((e) => (e.kind === 'gcl' ? [e.kind, e.project, e.location, e.logId] : [e.kind])),
       [['gcl', 'my-project', 'europe-west1', 'kubernetes.io/events']],
     );
-    assert.equal(events.source.caFile, source?.caFile);
+    assert.equal(events.source.caFile, source.caFile);
   });
 
   test('the events environment parses when events go to the log sink', () => {
@@ -156,7 +157,9 @@ describe('root variables and locals, evaluated by terraform', () => {
     assert.doesNotMatch(JSON.stringify(scrape_environment), /token=(?!secret:)/);
     const config = parseScrapeConfig(scrape_environment);
     assert.equal(config.intervalMs, 300_000);
-    assert.deepEqual(config.sources[0]?.auth, { kind: 'kubeconfig', path: '/secrets/kubeconfig/kubeconfig' });
+    const [source] = config.sources;
+    assert.ok(source?.kind === 'kubernetes.summary_api');
+    assert.deepEqual(source.auth, { kind: 'kubeconfig', path: '/secrets/kubeconfig/kubeconfig' });
     assert.deepEqual(secret_files['/secrets/kubeconfig'], {
       secret: 'heapster-kubeconfig',
       file: 'kubeconfig',

@@ -79,6 +79,107 @@ describe('parseScrapeConfig: valid environments', () => {
   });
 });
 
+describe('parseScrapeConfig: sources together', () => {
+  test('one Kubernetes cluster beside cAdvisor hosts from a hosts file and from fleet, in their order', () => {
+    const config = parseScrapeConfig({
+      SINKS: 'log',
+      SOURCES: [
+        'cadvisor:external?hostsFile=gs://ops/hosts.json&cadvisorPort=4194',
+        'kubernetes:https://34.1.2.3?auth=google',
+        'cadvisor:coreos?fleetEndpoint=http://10.0.0.2:4001&fleetEndpoint=http://10.0.0.3:4001',
+        'cadvisor:external?standalone=true',
+      ].join('\n'),
+    });
+    assert.deepEqual(
+      config.sources.map((s) => s.kind),
+      ['cadvisor:external', 'kubernetes.summary_api', 'cadvisor:coreos', 'cadvisor:external'],
+    );
+    const [hostsFile, kube, fleet, standalone] = config.sources;
+    assert.ok(hostsFile?.kind === 'cadvisor:external' && standalone?.kind === 'cadvisor:external');
+    assert.deepEqual([hostsFile.hostsFile, hostsFile.cadvisorPort], ['gs://ops/hosts.json', 4194]);
+    assert.equal(standalone.standalone, true);
+    assert.ok(kube?.kind === 'kubernetes.summary_api');
+    assert.equal(kube.apiServer, 'https://34.1.2.3');
+    assert.ok(fleet?.kind === 'cadvisor:coreos');
+    assert.deepEqual(fleet.fleetEndpoints, ['http://10.0.0.2:4001', 'http://10.0.0.3:4001']);
+  });
+
+  test('cAdvisor hosts alone: no Kubernetes source is implied', () => {
+    const config = parseScrapeConfig({ SINKS: 'log', SOURCES: 'cadvisor:coreos' });
+    assert.deepEqual(
+      config.sources.map((s) => s.kind),
+      ['cadvisor:coreos'],
+    );
+  });
+
+  const EXTERNAL = 'cadvisor:external?hostsFile=/var/run/heapster/hosts&cadvisorPort=8080';
+  const rows: [string, string, ConfigProblem[]][] = [
+    [
+      'two Kubernetes sources',
+      'kubernetes:https://a.example cadvisor:coreos kubernetes.summary_api:https://b.example',
+      [
+        {
+          variable: 'SOURCES',
+          problem:
+            '2 Kubernetes sources given; one scrape reads one Kubernetes cluster (cAdvisor sources may be added beside it)',
+          example: 'kubernetes.summary_api:https://kubernetes.default?kubeletHttps=true&kubeletPort=10250',
+        },
+      ],
+    ],
+    [
+      'the same hosts file twice',
+      'cadvisor:external?hostsFile=/h.json cadvisor:external?hostsFile=/h.json&cadvisorPort=4194',
+      [
+        {
+          variable: 'SOURCES',
+          problem:
+            'two cAdvisor sources with hostsFile=/h.json: their hosts would be scraped and written twice',
+          example: EXTERNAL,
+        },
+      ],
+    ],
+    [
+      'standalone twice (the hosts file does not matter then)',
+      'cadvisor:external?standalone=true cadvisor:external?standalone=true&hostsFile=/other.json',
+      [
+        {
+          variable: 'SOURCES',
+          problem:
+            'two cAdvisor sources with standalone=true: their hosts would be scraped and written twice',
+          example: EXTERNAL,
+        },
+      ],
+    ],
+    [
+      'a fleet endpoint in two coreos sources',
+      'cadvisor:coreos?fleetEndpoint=http://f1:4001&fleetEndpoint=http://f2:4001 cadvisor:fleet?fleetEndpoint=http://f2:4001',
+      [
+        {
+          variable: 'SOURCES',
+          problem:
+            'two cAdvisor sources with fleetEndpoint=http://f2:4001: their hosts would be scraped and written twice',
+          example: EXTERNAL,
+        },
+      ],
+    ],
+    [
+      'a per-host timeout not shorter than the run deadline',
+      'kubernetes.summary_api: cadvisor:coreos?timeout=55s',
+      [
+        {
+          variable: 'SOURCES',
+          problem:
+            'the cadvisor:coreos per-host timeout 55s must be shorter than FUNCTION_TIMEOUT minus 5s (55s)',
+          example: 'cadvisor:coreos?timeout=10s',
+        },
+      ],
+    ],
+  ];
+  for (const [name, sources, expected] of rows) {
+    test(name, () => assert.deepEqual(problemsOf({ SINKS: 'log', SOURCES: sources }), expected));
+  }
+});
+
 describe('parseScrapeConfig: every kind of error, with the exact message', () => {
   const rows: [string, Env, ConfigProblem[]][] = [
     [

@@ -103,7 +103,7 @@ describe('parseSource: every kind of error, with its exact message', () => {
         {
           variable: 'SOURCES',
           problem:
-            'unknown source "influxdb" in "influxdb:http://influx:8086"; known sources: kubernetes.summary_api',
+            'unknown source "influxdb" in "influxdb:http://influx:8086"; known sources: kubernetes.summary_api, cadvisor:external, cadvisor:coreos',
           example: EXAMPLE,
         },
       ],
