@@ -34,6 +34,12 @@ export const SCRAPE_FLAGS: readonly ConfigFlag[] = [
   },
   { flag: 'interval', variable: 'INTERVAL', repeatable: false, help: 'time between rounds (60s)' },
   {
+    flag: 'resolution',
+    variable: 'RESOLUTION',
+    repeatable: false,
+    help: 'rounds within an interval, e.g. 15s: one per slot (the interval)',
+  },
+  {
     flag: 'function-timeout',
     variable: 'FUNCTION_TIMEOUT',
     repeatable: false,

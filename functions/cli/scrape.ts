@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
 import { createLogger } from '../../shared/runtime/log.js';
-import { alignRound, runScrape, type ScrapeDeps } from '../../shared/scrape/run-scrape.js';
-import type { ScrapeReport } from '../../shared/scrape/report.js';
+import {
+  roundsAnswer,
+  runRounds,
+  type RoundEntry,
+  type RoundsReport,
+} from '../../shared/scrape/run-rounds.js';
+import { alignRound, type ScrapeDeps } from '../../shared/scrape/run-scrape.js';
 import { flagsToEnv, problemForFlags, SCRAPE_FLAGS } from './config-flags.js';
 import { createProgress } from './progress.js';
 import { formatReport } from './report-text.js';
@@ -20,13 +25,14 @@ export function scrapeUsage(): string {
     '(KUBECONFIG or ~/.kube/config) unless --source says otherwise. Each flag sets the environment variable',
     'of the same meaning; variables already set in the environment apply when the flag is not given.',
     '',
-    `  ${'--once'.padEnd(29)}one round: print its report and exit (1 when the round failed)`,
+    `  ${'--once'.padEnd(29)}one round (one interval's rounds with --resolution): print and exit (1 when it failed)`,
     `  ${'--output=text|json'.padEnd(29)}the report as a short summary (default) or the JSON the function answers`,
     ...flags,
     '',
     'examples:',
     '  heapster scrape --once --sink=log',
     "  heapster scrape --sink='log?points=true' --interval=15s",
+    '  heapster scrape --once --sink=log --resolution=15s --function-timeout=65s',
     "  heapster scrape --once --sink=log --source='kubernetes.summary_api:?auth=/path/to/kubeconfig&timeout=5s'",
   ].join('\n');
 }
@@ -58,18 +64,29 @@ export async function scrapeCommand(argv: readonly string[], io: CliIo): Promise
   // The Google clients load slowly: only once there is something to scrape (not for --help or bad flags).
   const { buildScrapeDeps } = await import('../scrape/deps.js');
   const base = buildScrapeDeps(config, env, log);
-  const show = (report: ScrapeReport): void =>
-    io.stdout(output === 'json' ? JSON.stringify(report) + '\n' : formatReport(report));
+  // One round prints its report as before; several print each round's as it ends, then the JSON of all.
+  const several = config.resolutionMs < config.intervalMs;
+  const show = (report: RoundsReport): void => {
+    const { body } = roundsAnswer(report);
+    if (output === 'json') io.stdout(JSON.stringify(body) + '\n');
+    else if (!several) for (const r of report.rounds) io.stdout(roundText(r));
+  };
+  const onRound = (entry: RoundEntry): void => {
+    if (several && output === 'text') io.stdout(roundText(entry));
+  };
   try {
     if (values['once'] === true) {
-      const report = await scrapeRound(config, base, io, Date.now());
+      const report = await scrapeInterval(config, base, io, Date.now(), onRound);
       show(report);
       return report.status === 200 ? 0 : 1;
     }
-    io.stderr(`scraping every ${config.intervalMs / 1000} s until Ctrl-C\n`);
+    const every = several
+      ? `${config.resolutionMs / 1000} s (${config.intervalMs / config.resolutionMs} rounds per ${config.intervalMs / 1000} s)`
+      : `${config.intervalMs / 1000} s`;
+    io.stderr(`scraping every ${every} until Ctrl-C\n`);
     let next = Date.now();
     while (!io.interrupted.aborted) {
-      show(await scrapeRound(config, base, io, next));
+      show(await scrapeInterval(config, base, io, next, onRound));
       next = alignRound(Date.now(), config.intervalMs) + config.intervalMs;
       await sleepUntil(next, io.interrupted);
     }
@@ -99,26 +116,44 @@ function parseScrapeArgs(argv: readonly string[]) {
   }
 }
 
-/** One round under the same deadline the function uses, stopped early by Ctrl-C; progress on stderr. */
-async function scrapeRound(
+function roundText(entry: RoundEntry): string {
+  return entry.outcome === 'ran'
+    ? formatReport(entry.report)
+    : `round ${entry.slotTime}  skipped: ${entry.reason}\n`;
+}
+
+/**
+ * One invocation as the function runs it (one round, or one per slot with --resolution) under the same
+ * deadlines, stopped early by Ctrl-C; progress on stderr.
+ */
+async function scrapeInterval(
   config: ScrapeConfig,
   base: ScrapeDeps,
   io: CliIo,
   at: number,
-): Promise<ScrapeReport> {
+  onRound: (entry: RoundEntry) => void,
+): Promise<RoundsReport> {
   const progress = createProgress({ write: io.stderr, isTty: io.stderrIsTty });
   const controller = new AbortController();
-  const deadline = setTimeout(
-    () => controller.abort(new Error('run deadline reached')),
-    config.runDeadlineMs,
-  );
+  // One round stops at the run's deadline, as before; rounds keep their own and stop at the function's.
+  const limitMs =
+    config.resolutionMs < config.intervalMs ? config.functionTimeoutMs - 1000 : config.runDeadlineMs;
+  const deadline = setTimeout(() => controller.abort(new Error('run deadline reached')), limitMs);
   const stop = (): void => controller.abort(new Error('interrupted'));
   io.interrupted.addEventListener('abort', stop);
   try {
-    return await runScrape(
+    return await runRounds(
       config,
       { ...base, onProgress: (done, total) => progress.update(done, total) },
-      { roundTime: alignRound(at, config.intervalMs), signal: controller.signal, shard: 'all' },
+      {
+        scheduleTime: at,
+        signal: controller.signal,
+        shard: 'all',
+        onRound: (entry) => {
+          progress.end();
+          onRound(entry);
+        },
+      },
     );
   } finally {
     progress.end();
