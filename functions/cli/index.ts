@@ -23,6 +23,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     usage: async () => (await import('./events.js')).eventsUsage(),
     run: async (argv, io) => (await import('./events.js')).eventsCommand(argv, io),
   },
+  plan: {
+    summary: "a month's cost at Google Cloud list prices and the series per monitored resource",
+    usage: async () => (await import('./plan.js')).planUsage(),
+    run: async (argv, io) => (await import('./plan.js')).planCommand(argv, io),
+  },
 };
 
 export function mainUsage(): string {
