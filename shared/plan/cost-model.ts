@@ -47,6 +47,8 @@ export interface CostPlan {
   readonly pricesRead: string;
 }
 
+/** The only Firestore database with a free quota. */
+export const FREE_DATABASE = '(default)';
 const GiB = 2 ** 30;
 const TiB = 2 ** 40;
 
@@ -65,11 +67,12 @@ export function planCost(inputs: PlanInputs): CostPlan {
   const [fnMemAfter, evMemAfter] = afterFree(run.freeGibSeconds * run.usdPerGibSecond, [fnMem, evMem]);
 
   const evFs = usage.events?.firestore ?? { reads: 0, writes: 0 };
-  const [scrapeReads, eventReads] = afterFree(fs.freeReadsPerDay * DAYS_PER_MONTH, [
+  const freeDays = inputs.firestoreDatabase === FREE_DATABASE ? DAYS_PER_MONTH : 0;
+  const [scrapeReads, eventReads] = afterFree(fs.freeReadsPerDay * freeDays, [
     usage.firestoreScrape.reads,
     evFs.reads,
   ]);
-  const [scrapeWrites, eventWrites] = afterFree(fs.freeWritesPerDay * DAYS_PER_MONTH, [
+  const [scrapeWrites, eventWrites] = afterFree(fs.freeWritesPerDay * freeDays, [
     usage.firestoreScrape.writes,
     evFs.writes,
   ]);

@@ -36,6 +36,11 @@ export const PLAN_FLAGS: readonly PlanFlag[] = [
     help: 'sharding on: larger clusters are scraped in shards of this many nodes (off)',
   },
   { flag: 'timeout', value: 'D', help: "the scrape function's timeout (50s)" },
+  {
+    flag: 'firestore-database',
+    value: 'ID',
+    help: 'the Firestore database: only (default) has a free quota (heapster)',
+  },
   { flag: 'scrape-cpu', value: 'N', help: "the scrape function's vCPUs (1)" },
   { flag: 'scrape-memory', value: 'Q', help: "the scrape function's memory, like 1Gi or 512Mi (1Gi)" },
   { flag: 'cpu-ms-per-node', value: 'X', help: `scrape CPU ms per node (${DEFAULT_TIMING.cpuMsPerNode})` },
@@ -62,6 +67,7 @@ const DEFAULTS = {
   functionTimeoutMs: 50_000,
   scrapeCpu: 1,
   scrapeMemoryGiB: 1,
+  firestoreDatabase: 'heapster',
   counterBytesPerEntity: 30,
   logBytesPerInvocation: 2_048,
 } as const;
@@ -102,6 +108,7 @@ export function parsePlanOptions(values: PlanFlagValues): PlanInputs {
       minMs: 20_000,
       maxMs: 1_790_000,
     }),
+    firestoreDatabase: readDatabase(problems, text('firestore-database')),
     scrape: {
       vcpu: decimal('scrape-cpu', DEFAULTS.scrapeCpu, 0.08, 8),
       memoryGiB: readMemory(problems, '--scrape-memory', text('scrape-memory'), DEFAULTS.scrapeMemoryGiB),
@@ -149,6 +156,18 @@ function readResolution(problems: Problems, raw: string | undefined): number {
     return DEFAULTS.resolutionMs;
   }
   return ms;
+}
+
+/** Firestore database IDs as the infra takes them. */
+function readDatabase(problems: Problems, raw: string | undefined): string {
+  if (raw === undefined) return DEFAULTS.firestoreDatabase;
+  if (raw === '(default)' || /^[a-z][a-z0-9-]{2,61}[a-z0-9]$/.test(raw)) return raw;
+  problems.add(
+    '--firestore-database',
+    `"${raw}" is not (default) or 4-63 lowercase letters, digits and "-"`,
+    '--firestore-database=heapster',
+  );
+  return DEFAULTS.firestoreDatabase;
 }
 
 function readDecimal(

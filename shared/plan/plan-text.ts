@@ -1,4 +1,4 @@
-import type { CostPlan } from './cost-model.js';
+import { FREE_DATABASE, type CostPlan } from './cost-model.js';
 import { ACTIVE_SERIES_PER_RESOURCE, PRICES, type PriceSource } from './prices.js';
 import { UNCOUNTED_METRICS } from './series-model.js';
 import { SCHEDULER_MIN_MS, type PlanInputs } from './usage-model.js';
@@ -31,6 +31,9 @@ export function planAssumptions(inputs: PlanInputs, plan: CostPlan): string[] {
     );
   lines.push(
     `Firestore counters: about ${inputs.counterBytesPerEntity} bytes per node, pod and container, in documents of up to 900 KiB, each read twice and written once a round.`,
+    inputs.firestoreDatabase === FREE_DATABASE
+      ? 'Firestore database (default): its daily free reads and writes apply.'
+      : `Firestore database "${inputs.firestoreDatabase}": a named database, so no free quota (only (default) has one).`,
   );
   if (inputs.events !== undefined)
     lines.push(

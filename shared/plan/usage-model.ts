@@ -46,7 +46,7 @@ export interface EventsModel {
 
 export const DEFAULT_EVENTS: EventsModel = {
   perNodeHour: 10,
-  bytesPerEntry: 1_500,
+  bytesPerEntry: 1_200,
   vcpu: 1,
   memoryGiB: 0.5,
   leaseRenewMs: 5_000,
@@ -67,6 +67,11 @@ export interface PlanInputs {
   readonly timing: TimingModel;
   /** The events service, or undefined when it is not deployed. */
   readonly events: EventsModel | undefined;
+  /**
+   * The Firestore database: only the one named (default) has the daily free quota; the infra creates one
+   * named "heapster".
+   */
+  readonly firestoreDatabase: string;
   /** Counter state kept in Firestore per entity (node, pod, container): about 30 bytes, measured. */
   readonly counterBytesPerEntity: number;
   /** Log bytes an invocation leaves: its report line and Cloud Run's request log. */

@@ -29,6 +29,7 @@ const SMALL: PlanInputs = {
   scrape: { vcpu: 1, memoryGiB: 1 },
   timing: { cpuMsPerNode: 1.3, cpuMsPerThousandPoints: 5.5, overheadMsPerInvocation: 1_000 },
   events: undefined,
+  firestoreDatabase: '(default)',
   counterBytesPerEntity: 30,
   logBytesPerInvocation: 2_048,
 };
@@ -101,6 +102,17 @@ describe('cost plan', () => {
       'total',
     );
     assert.deepEqual(plan.warnings, []);
+  });
+
+  test('a named Firestore database has no free quota: its operations cost their list price', () => {
+    const named = planCost({ ...SMALL, firestoreDatabase: 'heapster' });
+    const firestore = named.items.find((i) => i.key === 'firestore-scrape');
+    close(
+      firestore?.usd ?? NaN,
+      ((2 * MONTH_MINUTES) / 1e5) * 0.03 + (MONTH_MINUTES / 1e5) * 0.09,
+      'after free',
+    );
+    assert.equal(firestore?.usd, firestore?.listUsd);
   });
 
   test('15s resolution: one invocation a minute runs four rounds and is billed while it waits', () => {

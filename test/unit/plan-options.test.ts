@@ -29,6 +29,7 @@ describe('plan flags', () => {
       ['gcm'],
     );
     assert.equal(inputs.shardSize, undefined);
+    assert.equal(inputs.firestoreDatabase, 'heapster');
     assert.deepEqual(inputs.scrape, { vcpu: 1, memoryGiB: 1 });
     assert.notEqual(inputs.events, undefined);
   });
@@ -81,12 +82,14 @@ describe('plan flags', () => {
         'scrape-memory': '1G',
         'cpu-ms-per-node': '-1',
         'shard-size': '5',
+        'firestore-database': 'Heapster',
       }),
       [
         '--nodes: is required: the number of nodes (for example: --nodes=100)',
         '--pods-per-node: "many" must be a whole number from 0 to 1000 (for example: --pods-per-node=30)',
         '--resolution: 45s must divide a minute (like 15s or 30s) or be whole minutes that divide an hour (like 1m or 5m) (for example: --resolution=30s)',
         '--shard-size: "5" must be a whole number from 10 to 5000 (for example: --shard-size=250)',
+        '--firestore-database: "Heapster" is not (default) or 4-63 lowercase letters, digits and "-" (for example: --firestore-database=heapster)',
         '--scrape-memory: "1G" must be a memory size from 128Mi to 32Gi, like 512Mi or 1Gi (for example: --scrape-memory=1Gi)',
         '--cpu-ms-per-node: "-1" must be a number from 0 to 10000 (for example: --cpu-ms-per-node=1.3)',
       ],
