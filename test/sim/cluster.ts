@@ -1,6 +1,7 @@
 import type { SimClock } from './clock.js';
 import { createCounter, type Counter } from './counter.js';
 import type { AddressBlock } from './loopback.js';
+import { containerBudget, MEMORY_PEAK_FACTOR, podBudget, type PodBudget } from './pod-budget.js';
 import { createRng, hash32, uuid, type Rng } from './rng.js';
 
 /**
@@ -143,6 +144,8 @@ export class Cluster {
   private readonly rng: Rng;
   private readonly listeners: ((change: ClusterChange) => void)[] = [];
   private nextNodeIndex = 0;
+  /** `namespace/name` of every pod: a drawn name already taken gets another suffix (thousands of nodes). */
+  private readonly podNames = new Set<string>();
   private containerCount = 0;
   /** While a node is being built its counters are set once, from its start, rather than per pod. */
   private building: SimNode | undefined;
@@ -229,15 +232,22 @@ export class Cluster {
     const ns = namespace ?? rng.pick(NAMESPACES.filter((n) => n !== 'kube-system'));
     const app = system ? 'kube-proxy' : rng.pick(APPS);
     const template = rng.hex(10).replace(/[0-9]/g, (d) => 'bcdfghjklm'[Number(d)] as string);
-    const name = system ? `kube-proxy-${rng.hex(5)}` : `${app}-${template}-${rng.hex(5)}`;
+    const podNs = system ? 'kube-system' : ns;
+    let name: string;
+    do name = system ? `kube-proxy-${rng.hex(5)}` : `${app}-${template}-${rng.hex(5)}`;
+    while (this.podNames.has(`${podNs}/${name}`));
+    this.podNames.add(`${podNs}/${name}`);
     const uid = uuid(rng);
     // Pods of a node being built started some time ago; a pod scheduled later starts now.
     const startMs =
       this.building === target ? Math.max(target.startMs + 30_000, atMs - rng.int(0, 3600) * 1000) : atMs;
     const containers: SimContainer[] = [];
-    for (let c = 0; c < this.options.containersPerPod; c++) {
+    const budget = podBudget(target, this.options.podsPerNode);
+    const count = this.options.containersPerPod;
+    for (let c = 0; c < count; c++) {
+      const sidecar = SIDECARS[(c - 1) % SIDECARS.length] as string;
       containers.push(
-        this.newContainer(c === 0 ? app : (SIDECARS[(c - 1) % SIDECARS.length] as string), startMs, c),
+        this.newContainer(c === 0 ? app : sidecar, startMs, c, containerBudget(budget, c, count)),
       );
     }
     const volumes: SimVolume[] = [
@@ -262,7 +272,7 @@ export class Cluster {
     const pod: SimPod = {
       uid,
       name,
-      namespace: system ? 'kube-system' : ns,
+      namespace: podNs,
       nodeName: target.name,
       labels: system
         ? { 'k8s-app': 'kube-proxy', 'controller-revision-hash': rng.hex(10) }
@@ -298,6 +308,7 @@ export class Cluster {
     const node = this.mustNode(pod.nodeName);
     node.pods.delete(uid);
     this.pods.delete(uid);
+    this.podNames.delete(`${pod.namespace}/${pod.name}`);
     node.generation++;
     this.refreshNodeRates(node, this.options.clock.now());
     this.emit({ kind: 'pod-removed', pod });
@@ -349,11 +360,15 @@ export class Cluster {
     return pod;
   }
 
-  private newContainer(name: string, podStartMs: number, position: number): SimContainer {
+  private newContainer(name: string, podStartMs: number, position: number, budget: PodBudget): SimContainer {
     const rng = this.rng;
     const main = position === 0;
-    const millicores = main ? rng.int(20, 900) : rng.int(2, 60);
-    const memBase = (main ? rng.int(64, 1500) : rng.int(16, 120)) * 1024 ** 2;
+    // Drawn, then held within the node's room for it (see pod-budget.ts).
+    const millicores = Math.min(main ? rng.int(20, 900) : rng.int(2, 60), Math.floor(budget.millicores));
+    const drawnMi = main ? rng.int(64, 1500) : rng.int(16, 120);
+    const memBase =
+      Math.max(1, Math.min(drawnMi, Math.floor(budget.memoryBytes / MEMORY_PEAK_FACTOR / 1024 ** 2))) *
+      1024 ** 2;
     const withRequests = rng.next() < 0.8;
     const withLimits = withRequests && rng.next() < 0.6;
     const requestMi = Math.ceil(memBase / 1024 ** 2 / 64) * 64;

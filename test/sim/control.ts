@@ -30,6 +30,8 @@ export function controlRoutes(req: IncomingMessage, res: ServerResponse, sim: ()
           cpuUsage: process.cpuUsage(),
           rssBytes: process.memoryUsage().rss,
           simTimeMs: s.clock.now(),
+          // What a cluster total of cpu/usage_rate must come to: every node's load, millicores.
+          nodeCpuMillicores: [...s.cluster.nodes.values()].reduce((sum, n) => sum + n.cpu.rate / 1e6, 0),
         }),
       );
     } else if (
