@@ -41,11 +41,15 @@ export function planAssumptions(inputs: PlanInputs, plan: CostPlan): string[] {
         `${inputs.events.perNodeHour} events per node per hour of ${inputs.events.bytesPerEntry} bytes each in Cloud Logging, ` +
         `a lease transaction every ${inputs.events.leaseRenewMs / 1000}s and at most one checkpoint a second.`,
     );
+  if (inputs.sinks.some((s) => s.kind === 'influxdb'))
+    lines.push('InfluxDB sinks write to a server of your own: it is not priced here.');
   lines.push(
     "Free allotments are per billing account or project and shared with everything else there: 'after free' assumes this deployment is their only user.",
   );
   return lines;
 }
+
+const BILL_COLUMNS = [38, 24, 16, 16];
 
 /** The plan as a table for a terminal. */
 export function formatPlan(inputs: PlanInputs, plan: CostPlan): string {
@@ -54,11 +58,11 @@ export function formatPlan(inputs: PlanInputs, plan: CostPlan): string {
     `Monthly cost for ${fmt(shape.nodes)} nodes x ${shape.podsPerNode} pods x ${shape.containersPerPod} containers, ` +
       `a round every ${inputs.resolutionMs / 1000}s (list prices in USD read ${plan.pricesRead})`,
     '',
-    row(['item', 'usage a month', 'list', 'after free'], [38, 24, 14, 14]),
+    row(['item', 'usage a month', 'list', 'after free'], BILL_COLUMNS),
   ];
   for (const i of plan.items)
-    out.push(row([i.label, `${fmt(i.quantity)} ${i.unit}`, usd(i.listUsd), usd(i.usd)], [38, 24, 14, 14]));
-  out.push(row(['total', '', usd(plan.totalListUsd), usd(plan.totalUsd)], [38, 24, 14, 14]), '');
+    out.push(row([i.label, `${fmt(i.quantity)} ${i.unit}`, usd(i.listUsd), usd(i.usd)], BILL_COLUMNS));
+  out.push(row(['total', '', usd(plan.totalListUsd), usd(plan.totalUsd)], BILL_COLUMNS), '');
   for (const w of plan.warnings) out.push(`warning: ${w}`);
   if (plan.warnings.length > 0) out.push('');
 
