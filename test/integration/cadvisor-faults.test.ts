@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CadvisorExternalSource, CadvisorSource } from '../../shared/config/source-uri.js';
@@ -13,8 +12,8 @@ import {
 } from '../../shared/sources/cadvisor/scrape-hosts.js';
 import type { SimClock } from '../sim/clock.js';
 import type { CadvisorFleet } from '../sim/cadvisor/index.js';
-import { epochNanos, startOnFreeBlock } from '../sim/cadvisor/test-support.js';
-import { freePort } from '../support/processes.js';
+import { epochNanos } from '../sim/cadvisor/test-support.js';
+import { startHostsFixture, type HostsFixture } from './cadvisor-fixture.js';
 
 /*
  * The cAdvisor sources when things go wrong: hosts that are slow, too big, gone or half broken; hosts files
@@ -22,36 +21,19 @@ import { freePort } from '../support/processes.js';
  * one sample per container. Expected values come from the simulator's ground truth.
  */
 
-function frozenClock(start: number): SimClock {
-  let now = start;
-  return { now: () => now, advance: (ms) => void (now += ms) };
-}
-
 let fleet: CadvisorFleet;
 let clock: SimClock;
 let port: number;
 let dir: string;
 let hostsFile: string;
 
+let hosts: HostsFixture;
+
 before(async () => {
-  clock = frozenClock(Math.floor(Date.now() / 1000) * 1000 + 456);
-  port = await freePort();
-  fleet = await startOnFreeBlock({
-    hosts: 4,
-    clock,
-    seed: 23,
-    port,
-    versions: ['v2.0', 'v1.3'],
-    fleetEndpoints: 2,
-  });
-  dir = await mkdtemp(join(tmpdir(), 'cadvisor-faults-'));
-  hostsFile = join(dir, 'hosts.json');
-  await fleet.hostsFile(hostsFile);
+  hosts = await startHostsFixture({ name: 'cadvisor-faults', seed: 23, clockOffsetMs: 456 });
+  ({ fleet, clock, port, dir, hostsFile } = hosts);
 });
-after(async () => {
-  await fleet.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => hosts?.stop());
 
 function external(extra: Partial<CadvisorExternalSource> = {}): CadvisorExternalSource {
   return {
