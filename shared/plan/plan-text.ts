@@ -27,7 +27,9 @@ export function planAssumptions(inputs: PlanInputs, plan: CostPlan): string[] {
     );
   if (plan.usage.shards > 1)
     lines.push(
-      `${plan.usage.shards} shards of up to ${inputs.shardSize ?? shape.nodes} nodes: per round one Pub/Sub message per shard (published and pushed in requests of their own), one shard invocation each, a partial-sums document per shard in Firestore.`,
+      `${plan.usage.shards} shards of up to ${inputs.shardSize ?? shape.nodes} nodes a round, side by side: one Pub/Sub message each ` +
+        '(billed published and pushed, each push at least 1000 bytes), one invocation each; the coordinator waits for ' +
+        "them, reading the round's Firestore record every 500 ms; claims, reports and totals are Firestore transactions.",
     );
   lines.push(
     `Firestore counters: about ${inputs.counterBytesPerEntity} bytes per node, pod and container, in documents of up to 900 KiB, each read twice and written once a round.`,

@@ -131,15 +131,19 @@ export function planUsage(inputs: PlanInputs): MonthlyUsage {
   const workMs = shape.nodes * timing.cpuMsPerNode + (points / 1000) * timing.cpuMsPerThousandPoints;
   // The scheduled invocation stays in its request from its first round to the end of its last.
   const waitMs = (roundsPerTick - 1) * Math.max(resolutionMs, workMs);
+  // A shard's invocation: its share of the work; the shards of a round run side by side.
+  const shardMs = timing.overheadMsPerInvocation + workMs / shards;
   let billedMsPerTick: number;
   let invocationsPerTick: number;
   if (shards === 1) {
     billedMsPerTick = billed(timing.overheadMsPerInvocation + waitMs + workMs);
     invocationsPerTick = 1;
   } else {
-    const coordinator = billed(timing.overheadMsPerInvocation + (roundsPerTick - 1) * resolutionMs);
-    const shard = billed(timing.overheadMsPerInvocation + workMs / shards);
-    billedMsPerTick = coordinator + roundsPerTick * shards * shard;
+    // The coordinator publishes the shards and waits for their totals, round after round.
+    const coordinator = billed(
+      timing.overheadMsPerInvocation + (roundsPerTick - 1) * Math.max(resolutionMs, shardMs) + shardMs,
+    );
+    billedMsPerTick = coordinator + roundsPerTick * shards * billed(shardMs);
     invocationsPerTick = 1 + roundsPerTick * shards;
   }
   const billedSeconds = (ticks * billedMsPerTick) / 1000;
@@ -147,7 +151,7 @@ export function planUsage(inputs: PlanInputs): MonthlyUsage {
 
   const nodesPerShard = Math.ceil(shape.nodes / shards);
   const messageBytes = MESSAGE_BASE_BYTES + nodesPerShard * MESSAGE_BYTES_PER_NODE;
-  // Published and pushed one message per request: each at least the minimum billable request.
+  // Each message is billed twice, published and pushed; a push carries one message, at least the minimum.
   const pubsubBytes =
     shards === 1 ? 0 : roundsPerMonth * shards * 2 * Math.max(PRICES.pubsub.minBytesPerRequest, messageBytes);
 
@@ -158,11 +162,9 @@ export function planUsage(inputs: PlanInputs): MonthlyUsage {
     Math.ceil((nodesPerShard * entitiesPerNode * inputs.counterBytesPerEntity) / COUNTER_DOCUMENT_BYTES),
   );
   // Per shard and round: the load query and the save's query of existing parts read each document, the
-  // save writes each. Sharded rounds add a partial-sums write per shard, read back by the finaliser.
-  const perRound: FirestoreOps = {
-    reads: shards * 2 * documents + (shards > 1 ? shards : 0),
-    writes: shards * documents + (shards > 1 ? shards + 1 : 0),
-  };
+  // save writes each.
+  const counters: FirestoreOps = { reads: shards * 2 * documents, writes: shards * documents };
+  const perRound = shards === 1 ? counters : add(counters, roundRecordOps(shards, shardMs));
   const firestoreScrape = {
     reads: perRound.reads * roundsPerMonth,
     writes: perRound.writes * roundsPerMonth,
@@ -190,6 +192,28 @@ export function planUsage(inputs: PlanInputs): MonthlyUsage {
     events,
     loggingBytes,
   };
+}
+
+/** How often the coordinator reads the round's record while it waits for the shards. */
+const POLL_MS = 500;
+
+/**
+ * The round record of a sharded round (shared/state/round-store.ts): the coordinator opens it (a transaction,
+ * one read and one write) and marks it published; each shard claims its document and reports (transactions
+ * reading the round's and its own document, writing its own and the round's); the coordinator reads the
+ * record every POLL_MS until the shards are done; the finaliser claims the totals, reads every shard's
+ * document and marks the round finished.
+ */
+export function roundRecordOps(shards: number, shardMs: number): FirestoreOps {
+  const polls = Math.ceil(shardMs / POLL_MS);
+  return {
+    reads: 1 + shards * (2 + 2) + polls + 1 + shards,
+    writes: 1 + 1 + shards * (1 + 2) + 1 + 1,
+  };
+}
+
+function add(a: FirestoreOps, b: FirestoreOps): FirestoreOps {
+  return { reads: a.reads + b.reads, writes: a.writes + b.writes };
 }
 
 function billed(ms: number): number {

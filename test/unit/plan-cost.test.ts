@@ -123,7 +123,7 @@ describe('cost plan', () => {
     close(usage.function.vcpuSeconds, MONTH_MINUTES * 46.1, 'vCPU-s');
   });
 
-  test('sharded: 1000 nodes in 4 shards of 250, Pub/Sub messages, shard invocations and partial sums', () => {
+  test('sharded: 1000 nodes in 4 shards of 250, Pub/Sub messages, shard invocations and round records', () => {
     const inputs: PlanInputs = {
       ...SMALL,
       shape: { ...SMALL.shape, nodes: 1_000 },
@@ -134,14 +134,15 @@ describe('cost plan', () => {
     // 200 bytes and 40 per node name: 10,200 bytes per message, published and pushed.
     assert.equal(usage.pubsubBytes, MONTH_MINUTES * 4 * 2 * 10_200);
     assert.equal(usage.function.invocations, MONTH_MINUTES * (1 + 4));
-    // 1000 nodes x 1.3 ms + 5000 points x 5.5 / 1000: 1327.5 ms of work, a quarter per shard.
-    const shard = Math.ceil((1_000 + 1_327.5 / 4) / 100) * 100;
-    close(usage.function.vcpuSeconds, (MONTH_MINUTES * (1_000 + 4 * shard)) / 1000, 'vCPU-s');
-    // 250 nodes x 3 entities x 30 bytes fit one document per shard; 4 partial sums written and read back,
-    // and the finaliser's own write.
+    // 1000 nodes x 1.3 ms + 5000 points x 5.5 / 1000: 1327.5 ms of work, a quarter per shard; a shard takes
+    // 1000 + 331.875 ms (billed 1400), the coordinator 1000 ms and the shards' 1331.875 ms (billed 2400).
+    close(usage.function.vcpuSeconds, (MONTH_MINUTES * (2_400 + 4 * 1_400)) / 1000, 'vCPU-s');
+    // Counters: one document per shard, read twice and written once. Round record: open (1 read, 1 write),
+    // published (1 write), per shard a claim (2 reads, 1 write) and a report (2 reads, 2 writes), 3 polls of
+    // 500 ms, the finaliser's claim (1 read, 1 write), its read of the 4 shards and the finish (1 write).
     assert.deepEqual(usage.firestoreScrape, {
-      reads: MONTH_MINUTES * (4 * 2 + 4),
-      writes: MONTH_MINUTES * (4 + 4 + 1),
+      reads: MONTH_MINUTES * (4 * 2 + (1 + 4 * 4 + 3 + 1 + 4)),
+      writes: MONTH_MINUTES * (4 + (1 + 1 + 4 * 3 + 1 + 1)),
     });
   });
 
