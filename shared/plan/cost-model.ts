@@ -105,7 +105,7 @@ export function planCost(inputs: PlanInputs): CostPlan {
       (usage.pubsubBytes / TiB) * PRICES.pubsub.usdPerTiB,
       (Math.max(0, usage.pubsubBytes - PRICES.pubsub.freeGiB * GiB) / TiB) * PRICES.pubsub.usdPerTiB,
     ),
-    firestoreItem('firestore-scrape', 'Firestore (counters)', usage.firestoreScrape, {
+    firestoreItem('firestore-scrape', 'Firestore (scrape state)', usage.firestoreScrape, {
       reads: scrapeReads,
       writes: scrapeWrites,
     }),

@@ -74,7 +74,7 @@ describe('heapster plan (CLI)', () => {
       'scrape function memory',
       'scrape function invocations',
       'Pub/Sub',
-      'Firestore (counters)',
+      'Firestore (scrape state)',
       'Cloud Scheduler',
       'events service CPU',
       'events service memory',
