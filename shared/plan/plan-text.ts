@@ -87,7 +87,7 @@ export function formatPlan(inputs: PlanInputs, plan: CostPlan): string {
     }
   }
   out.push('', 'Assumptions:', ...planAssumptions(inputs, plan).map((a) => `  - ${a}`));
-  out.push('', `Prices (read ${plan.pricesRead}; * = quoted by other sources, not seen on the page itself):`);
+  out.push('', `Prices (read ${plan.pricesRead}; * = a figure not seen on the page itself, see the note):`);
   for (const [name, source] of priceSources())
     out.push(
       `  ${source.confirmed ? ' ' : '*'} ${name}: ${source.url}${source.note === undefined ? '' : ` (${source.note})`}`,

@@ -1,14 +1,15 @@
 /**
  * Google Cloud list prices (USD) the cost plan uses, read from the public price pages on PRICES_READ. Each
- * figure names its page, and `confirmed` says whether the figure was seen on that page itself; the others are
- * the same page's figure as quoted by other public sources, so check them before relying on the total. Prices
- * that vary by region are those of Tier 1 regions (us-central1 and most of the US and Europe).
+ * entry names its page, and `confirmed` says whether all its figures were seen on that page itself; the note
+ * says which were not (quoted from the page by other public sources, or not found in this read), so check
+ * those before relying on the total. Prices that vary by region are those of Tier 1 regions (us-central1 and
+ * most of the US and Europe).
  */
 export const PRICES_READ = '2026-11-21';
 
 export interface PriceSource {
   readonly url: string;
-  /** Seen on the page itself (true) or only quoted from it by other sources (false). */
+  /** Every figure seen on the page itself (true), or some only quoted from it or not found (false). */
   readonly confirmed: boolean;
   readonly note?: string;
 }
@@ -39,7 +40,7 @@ export const PRICES = {
     bytesPerPoint: 8,
     source: {
       url: OBSERVABILITY,
-      confirmed: true,
+      confirmed: false,
       note: 'tiers and the free 150 MiB seen; the 8 bytes a scalar point counts as were not in this read',
     } as PriceSource,
   },
