@@ -65,6 +65,7 @@ locals {
     SINKS                  = join(" ", local.metric_sinks)
     CLUSTER_NAME           = var.cluster.name
     INTERVAL               = "${var.resolution_seconds}s"
+    RESOLUTION             = "${coalesce(var.scrape_resolution_seconds, var.resolution_seconds)}s"
     FUNCTION_TIMEOUT       = "${var.scrape.timeout_seconds}s"
     STATE_STORE            = "firestore"
     FIRESTORE_DATABASE     = var.firestore.database
