@@ -70,12 +70,16 @@ variable "cluster" {
 
 variable "sources" {
   type        = list(string)
-  description = "SOURCES URIs of the scrape function; empty (the default) derives one from var.cluster. Paths of mounted secrets: /secrets/kubeconfig/kubeconfig and /secrets/cluster-ca/ca.pem."
+  description = "SOURCES URIs of the scrape function; empty (the default) derives one from var.cluster. Paths of mounted secrets: /secrets/kubeconfig/kubeconfig and /secrets/cluster-ca/ca.pem. Standalone cAdvisor hosts: cadvisor:external?hostsFile=gs://BUCKET/hosts.json (the scrape account needs read access to the object) or cadvisor:coreos?fleetEndpoint=URL; sources given replace the derived one, so list the cluster's too to scrape both."
   default     = []
 
   validation {
-    condition     = alltrue([for s in var.sources : can(regex("^kubernetes(\\.summary_api)?:", s))])
-    error_message = "Each source is a kubernetes.summary_api: (or kubernetes:) URI."
+    condition     = alltrue([for s in var.sources : can(regex("^(kubernetes(\\.summary_api)?:|cadvisor:(external|coreos|fleet)(\\?|$))", s))])
+    error_message = "Each source is a kubernetes.summary_api: (or kubernetes:) URI, or a cadvisor:external or cadvisor:coreos one."
+  }
+  validation {
+    condition     = length([for s in var.sources : s if startswith(s, "kubernetes")]) <= 1
+    error_message = "At most one Kubernetes source: one scrape reads one cluster (cAdvisor sources may be added beside it)."
   }
 }
 
@@ -155,17 +159,6 @@ variable "resolution_seconds" {
   }
 }
 
-variable "scrape_resolution_seconds" {
-  type        = number
-  description = "Seconds between rounds within one scheduled call (RESOLUTION), for sub-minute resolution: 15 or 30 make each call run resolution_seconds / this many rounds, each stamped with its own slot time. null: one round per call. With rounds, one call lasts its whole interval, so scrape.timeout_seconds must be at least resolution_seconds + 5."
-  default     = null
-
-  validation {
-    condition     = var.scrape_resolution_seconds == null || try(var.scrape_resolution_seconds >= 5 && floor(var.scrape_resolution_seconds) == var.scrape_resolution_seconds && var.resolution_seconds % var.scrape_resolution_seconds == 0, false)
-    error_message = "scrape_resolution_seconds is a whole number of seconds, at least 5, that divides resolution_seconds (15 or 30 for a 60 s interval), or null."
-  }
-}
-
 variable "scrape" {
   type = object({
     timeout_seconds        = optional(number, 50)
@@ -184,12 +177,8 @@ variable "scrape" {
     error_message = "scrape.timeout_seconds is a whole number from 20 (a 10 s node timeout and the answer's margin) to 1790."
   }
   validation {
-    condition     = var.scrape.timeout_seconds < var.resolution_seconds || var.scrape_resolution_seconds != null
+    condition     = var.scrape.timeout_seconds < var.resolution_seconds
     error_message = "scrape.timeout_seconds must be shorter than resolution_seconds: a round ends before the next one starts."
-  }
-  validation {
-    condition     = var.scrape_resolution_seconds == null || var.scrape.timeout_seconds >= var.resolution_seconds + 5
-    error_message = "With scrape_resolution_seconds one call runs a round per slot for its whole interval: scrape.timeout_seconds must be at least resolution_seconds + 5 (65 for 60)."
   }
   validation {
     condition     = contains(["DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL"], var.scrape.log_level)

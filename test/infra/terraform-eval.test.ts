@@ -7,6 +7,8 @@ import { after, describe, test } from 'node:test';
 import { parseEventsConfig } from '../../shared/config/events-config.js';
 import { parseScrapeConfig } from '../../shared/config/scrape-config.js';
 import { resolveSecret } from '../../shared/config/secret.js';
+import { METRICS } from '../../shared/metrics/catalogue.js';
+import { CORE_METRIC_NAMES, DEFAULT_LEVEL_NAMES } from '../unit/sinks/gcm/expected-defaults.js';
 import { INFRA } from './hcl.js';
 
 /**
@@ -105,7 +107,10 @@ describe('root variables and locals, evaluated by terraform', () => {
     assert.ok(sink?.kind === 'gcm');
     assert.equal(sink.project, 'my-project');
     assert.equal(sink.location, 'europe-west1');
-    assert.deepEqual(sink.levels, ['pod_container', 'pod', 'node', 'ns', 'cluster']);
+    // Levels and metrics left to the sink: the core set on pod, node, ns and cluster.
+    assert.doesNotMatch(scrape_environment.SINKS ?? '', /levels=|metrics=/);
+    assert.deepEqual(sink.levels, DEFAULT_LEVEL_NAMES);
+    assert.deepEqual(sink.metrics.map((id) => METRICS[id]?.name).sort(), [...CORE_METRIC_NAMES].sort());
     // The events service watches the same API server with the same credentials and writes to Cloud Logging.
     assert.equal(
       events_environment.SOURCE,
@@ -121,6 +126,21 @@ describe('root variables and locals, evaluated by terraform', () => {
       [['gcl', 'my-project', 'europe-west1', 'kubernetes.io/events']],
     );
     assert.equal(events.source.caFile, source.caFile);
+  });
+
+  test('gcm levels and metrics given are passed to the sink', () => {
+    const result = evaluate(rootFiles(), ROOT_OUTPUTS, {
+      ...GKE,
+      sinks: { gcm: { levels: ['pod_container', 'pod'], metrics: 'cpu/usage_rate,restart_count' } },
+    });
+    assert.ok(result.ok, result.ok ? '' : result.error);
+    const [sink] = parseScrapeConfig(result.values.scrape_environment as Record<string, string>).sinks;
+    assert.ok(sink?.kind === 'gcm');
+    assert.deepEqual(sink.levels, ['pod_container', 'pod']);
+    assert.deepEqual(
+      sink.metrics.map((id) => METRICS[id]?.name),
+      ['cpu/usage_rate', 'restart_count'],
+    );
   });
 
   test('the events environment parses when events go to the log sink', () => {
@@ -175,6 +195,21 @@ describe('root variables and locals, evaluated by terraform', () => {
     assert.equal(resolveSecret(sink.token, { env, readFile: () => undefined }), 'the-token');
   });
 
+  test('cAdvisor sources beside the cluster reach SOURCES and parse', () => {
+    const sources = [
+      'kubernetes.summary_api:https://34.1.2.3?auth=google&ca=/secrets/cluster-ca/ca.pem',
+      'cadvisor:external?hostsFile=gs://ops-config/heapster/hosts.json&cadvisorPort=4194',
+      'cadvisor:coreos?fleetEndpoint=http://10.0.0.2:4001&fleetEndpoint=http://10.0.0.3:4001',
+    ];
+    const result = evaluate(rootFiles(), ROOT_OUTPUTS, { ...GKE, sources });
+    assert.ok(result.ok, result.ok ? '' : result.error);
+    const config = parseScrapeConfig(result.values.scrape_environment as Record<string, string>);
+    assert.deepEqual(
+      config.sources.map((s) => s.kind),
+      ['kubernetes.summary_api', 'cadvisor:external', 'cadvisor:coreos'],
+    );
+  });
+
   const REJECTED: [string, Record<string, unknown>, RegExp][] = [
     [
       'a timeout as long as the interval',
@@ -195,7 +230,23 @@ describe('root variables and locals, evaluated by terraform', () => {
     ],
     ['the events service without an image', { ...GKE, events: {} }, /events\.image is required/],
     ['an unknown metric level', { ...GKE, sinks: { gcm: { levels: ['pods'] } } }, /gcm\.levels/],
+    ['no metric level', { ...GKE, sinks: { gcm: { levels: [] } } }, /gcm\.levels/],
+    [
+      'a metric set in a list of metrics',
+      { ...GKE, sinks: { gcm: { metrics: 'core,cpu/usage' } } },
+      /gcm\.metrics/,
+    ],
     ['an unknown log level', { ...GKE, scrape: { log_level: 'VERBOSE' } }, /log_level/],
+    [
+      'a source of an unknown kind',
+      { ...GKE, sources: ['cadvisor:http://10.0.0.2:8080'] },
+      /cadvisor:external/,
+    ],
+    [
+      'two Kubernetes sources',
+      { ...GKE, sources: ['kubernetes:https://a.example', 'kubernetes.summary_api:https://b.example'] },
+      /At most one Kubernetes source/,
+    ],
   ];
   for (const [what, vars, message] of REJECTED) {
     test(`rejects ${what}`, () => {
