@@ -159,6 +159,17 @@ variable "resolution_seconds" {
   }
 }
 
+variable "scrape_resolution_seconds" {
+  type        = number
+  description = "Seconds between rounds within one scheduled call (RESOLUTION), for sub-minute resolution: 15 or 30 make each call run resolution_seconds / this many rounds, each stamped with its own slot time. null: one round per call. With rounds, one call lasts its whole interval, so scrape.timeout_seconds must be at least resolution_seconds + 5."
+  default     = null
+
+  validation {
+    condition     = var.scrape_resolution_seconds == null || try(var.scrape_resolution_seconds >= 5 && floor(var.scrape_resolution_seconds) == var.scrape_resolution_seconds && var.resolution_seconds % var.scrape_resolution_seconds == 0, false)
+    error_message = "scrape_resolution_seconds is a whole number of seconds, at least 5, that divides resolution_seconds (15 or 30 for a 60 s interval), or null."
+  }
+}
+
 variable "scrape" {
   type = object({
     timeout_seconds        = optional(number, 50)
@@ -177,8 +188,12 @@ variable "scrape" {
     error_message = "scrape.timeout_seconds is a whole number from 20 (a 10 s node timeout and the answer's margin) to 1790."
   }
   validation {
-    condition     = var.scrape.timeout_seconds < var.resolution_seconds
+    condition     = var.scrape.timeout_seconds < var.resolution_seconds || var.scrape_resolution_seconds != null
     error_message = "scrape.timeout_seconds must be shorter than resolution_seconds: a round ends before the next one starts."
+  }
+  validation {
+    condition     = var.scrape_resolution_seconds == null || var.scrape.timeout_seconds >= var.resolution_seconds + 5
+    error_message = "With scrape_resolution_seconds one call runs a round per slot for its whole interval: scrape.timeout_seconds must be at least resolution_seconds + 5 (65 for 60)."
   }
   validation {
     condition     = contains(["DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL"], var.scrape.log_level)
