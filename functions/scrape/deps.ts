@@ -7,22 +7,22 @@ import type { Logger } from '../../shared/runtime/log.js';
 import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
 import { keptConnections } from '../../shared/scrape/kept-connections.js';
 import { buildSinks } from '../../shared/sinks/build-sinks.js';
+import { pubsubOptions, pubsubPublisher, type ShardPublisher } from '../../shared/scrape/shard/publisher.js';
 import { firestoreCounterStore, memoryCounterStore } from '../../shared/state/counter-store.js';
+import { firestoreRoundStore, type RoundStore } from '../../shared/state/round-store.js';
 
 /** Builds what a scrape talks to from the configuration: once per instance, reused across invocations. */
 export function buildScrapeDeps(
   config: ScrapeConfig,
   env: Readonly<Record<string, string | undefined>>,
   log: Logger,
+  db: Firestore | undefined = stateDatabase(config),
 ): ScrapeDeps {
   const googleAccessToken = googleAccessTokenSource();
   const counters =
-    config.state.kind === 'memory'
+    config.state.kind === 'memory' || db === undefined
       ? memoryCounterStore()
-      : firestoreCounterStore(
-          new Firestore({ databaseId: config.state.database, ignoreUndefinedProperties: true }),
-          config.state.root,
-        );
+      : firestoreCounterStore(db, config.state.root);
   return {
     log,
     now: Date.now,
@@ -32,5 +32,31 @@ export function buildScrapeDeps(
     counters,
     sinks: buildSinks(config.sinks, log),
     inventory: inventoryCache(),
+  };
+}
+
+/** The Firestore client of the configured state database; none when state is kept in memory. */
+export function stateDatabase(config: ScrapeConfig): Firestore | undefined {
+  return config.state.kind === 'firestore'
+    ? new Firestore({ databaseId: config.state.database, ignoreUndefinedProperties: true })
+    : undefined;
+}
+
+/** What a sharded round needs besides a scrape's deps: the round records and the topic of the shards. */
+export interface ShardingDeps {
+  readonly rounds: RoundStore;
+  readonly publisher: ShardPublisher;
+}
+
+export function buildShardingDeps(
+  config: ScrapeConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  db: Firestore | undefined,
+): ShardingDeps | undefined {
+  const { sharding } = config;
+  if (sharding.kind === 'off' || config.state.kind !== 'firestore' || db === undefined) return undefined;
+  return {
+    rounds: firestoreRoundStore(db, config.state.root),
+    publisher: pubsubPublisher(sharding.topic, pubsubOptions(sharding.project, env)),
   };
 }

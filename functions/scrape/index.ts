@@ -1,26 +1,12 @@
 import * as ff from '@google-cloud/functions-framework';
-import { ConfigError, parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
-import { createLogger, type Logger } from '../../shared/runtime/log.js';
+import { createLogger } from '../../shared/runtime/log.js';
 import { roundsAnswer, runRounds } from '../../shared/scrape/run-rounds.js';
-import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
-import { buildScrapeDeps } from './deps.js';
-
-/**
- * The `scrape` HTTP target that Cloud Scheduler calls every interval. It runs one round (or, with RESOLUTION
- * below INTERVAL, one per slot of the interval) under a deadline shorter than the function's timeout, awaits
- * every write, answers with the report (non-2xx only when the scheduler's retry could help) and logs it as one
- * structured line.
- */
-let instance: { config: ScrapeConfig; deps: ScrapeDeps; log: Logger } | undefined;
-
-function setUp(): { config: ScrapeConfig; deps: ScrapeDeps; log: Logger } {
-  if (instance === undefined) {
-    const config = parseScrapeConfig(process.env);
-    const log = createLogger({ minSeverity: config.logLevel, fields: { component: 'scrape' } });
-    instance = { config, deps: buildScrapeDeps(config, process.env, log), log };
-  }
-  return instance;
-}
+import { alignRound } from '../../shared/scrape/run-scrape.js';
+import { UNSHARDED } from '../../shared/scrape/shard/assign.js';
+import { coordinateRound, coordinatedAnswer } from '../../shared/scrape/shard/coordinate.js';
+import { invocationSignal, setUp, setUpProblems, type Instance } from './instance.js';
+// The package's one module registers both targets; each deployed function picks its own by entry point.
+import './shard.js';
 
 /** Cloud Scheduler sends the time the job was scheduled for; a retry of the round carries the same one. */
 function scheduledTime(req: ff.Request): number | undefined {
@@ -35,41 +21,47 @@ function scheduledTime(req: ff.Request): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * The `scrape` HTTP target that Cloud Scheduler calls every interval. It runs one round (or, with RESOLUTION
+ * below INTERVAL, one per slot of the interval) under a deadline shorter than the function's timeout, awaits
+ * every write, answers with the report (non-2xx only when the scheduler's retry could help) and logs it as one
+ * structured line. With SHARD_TOPIC set, a round of more than SHARD_SIZE nodes is coordinated instead:
+ * published in shards to the scrapeShard target, whose totals this call waits for (see coordinateRound).
+ */
 ff.http('scrape', async (req: ff.Request, res: ff.Response) => {
-  let setup: ReturnType<typeof setUp>;
+  let setup: Instance;
   try {
-    setup = setUp();
+    setup = setUp('scrape');
   } catch (err) {
-    const problems =
-      err instanceof ConfigError
-        ? err.problems
-        : [{ variable: '-', problem: (err as Error).message, example: '-' }];
+    const problems = setUpProblems(err);
     createLogger().log('CRITICAL', 'scrape: invalid configuration, nothing was scraped', { problems });
     res.status(500).json({ error: 'invalid configuration', problems });
     return;
   }
-  const { config, deps, log } = setup;
-  const controller = new AbortController();
+  const { config, deps, sharding, log } = setup;
   // The hard limit, for the writes too; collecting stops earlier (runDeadlineMs) inside the run.
-  const deadline = setTimeout(
-    () => controller.abort(new Error('function timeout reached')),
-    config.functionTimeoutMs - 1000,
-  );
+  const { controller, signal, done } = invocationSignal(config);
   // The response's close, not the request's: a request emits 'close' as soon as its body has been read,
   // which the framework's body parser does before the function runs.
   res.on('close', () => {
     if (!res.writableEnded) controller.abort(new Error('the caller went away'));
   });
   try {
-    const rounds = await runRounds(config, deps, {
-      scheduleTime: scheduledTime(req) ?? Date.now(),
-      signal: controller.signal,
-      shard: 'all',
-    });
-    const answer = roundsAnswer(rounds);
+    const scheduleTime = scheduledTime(req) ?? Date.now();
+    const answer =
+      config.sharding.kind === 'pubsub' && sharding !== undefined
+        ? coordinatedAnswer(
+            await coordinateRound(
+              config,
+              config.sharding,
+              { scrape: deps, ...sharding },
+              { roundTime: alignRound(scheduleTime, config.intervalMs), signal, shard: UNSHARDED },
+            ),
+          )
+        : roundsAnswer(await runRounds(config, deps, { scheduleTime, signal, shard: UNSHARDED }));
     log.log(answer.severity, answer.message, { report: answer.body });
     res.status(answer.status).json(answer.body);
   } finally {
-    clearTimeout(deadline);
+    done();
   }
 });

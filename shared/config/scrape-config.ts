@@ -11,6 +11,7 @@ import { splitUriList } from './uri.js';
 import { readChoice, readClusterName, readDuration } from './values.js';
 import { readResolution } from './resolution.js';
 import { SEVERITIES, type Severity } from '../runtime/log.js';
+import { readSharding, type ShardingConfig } from '../scrape/shard/shard-config.js';
 
 /** Everything the scrape function is told, parsed once and validated as a whole. */
 export interface ScrapeConfig {
@@ -31,6 +32,8 @@ export interface ScrapeConfig {
   readonly labelSeparator: string;
   readonly systemContainerNames: 'heapster' | 'kubelet';
   readonly logLevel: Severity;
+  /** Large clusters' rounds fanned out to shards over Pub/Sub (SHARD_TOPIC, SHARD_SIZE). */
+  readonly sharding: ShardingConfig;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -112,6 +115,7 @@ export function parseScrapeConfig(env: Env): ScrapeConfig {
       'heapster',
     ),
     logLevel: readChoice(problems, 'LOG_LEVEL', env['LOG_LEVEL'], SEVERITIES, 'INFO'),
+    sharding: readSharding(problems, env, { stateKind, intervalMs, resolutionMs, sources }),
   };
   return problems.result(config);
 }

@@ -24,6 +24,8 @@ export function mergeSourceRounds(
   rounds: readonly SourceRound[],
   loaded: ReadonlyMap<string, Uint8Array>,
   clusterName: string,
+  /** Takes the namespace and cluster sums instead of a block of them (a shard of a sharded round). */
+  keepTotals?: (partial: AggregatePartial) => void,
 ): MergedRound {
   const blocks: MetricBlock[] = [];
   const partials: AggregatePartial[] = [];
@@ -67,7 +69,11 @@ export function mergeSourceRounds(
   for (const r of rounds)
     if (r.error !== undefined)
       for (const [key, state] of loaded) if (r.ownsState(key) && !states.has(key)) states.set(key, state);
-  if (blocks.length > 0) blocks.push(finalizeAggregates(mergePartials(partials), { clusterName }));
+  if (blocks.length > 0) {
+    const totals = mergePartials(partials);
+    if (keepTotals !== undefined) keepTotals(totals);
+    else blocks.push(finalizeAggregates(totals, { clusterName }));
+  }
   return {
     blocks,
     nodesTotal,

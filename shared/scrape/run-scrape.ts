@@ -3,6 +3,7 @@ import type { ScrapeConfig } from '../config/scrape-config.js';
 import type { SummaryApiSource } from '../config/source-uri.js';
 import type { KubeConnection } from '../kube/connect.js';
 import type { InventoryCache } from '../kube/inventory-cache.js';
+import type { AggregatePartial } from '../metrics/aggregate.js';
 import { countBatch, type Batch } from '../metrics/model.js';
 import type { Logger } from '../runtime/log.js';
 import { failedReport, type MetricSink, type WriteReport } from '../sinks/sink.js';
@@ -40,6 +41,11 @@ export interface ScrapeRound {
   readonly signal: AbortSignal;
   /** The part of the cluster this run owns (its counter documents); "all" when not sharded. */
   readonly shard: string;
+  /**
+   * When set, the round's namespace and cluster sums come here instead of being written: a shard's part of a
+   * sharded round, whose one finaliser writes them for all shards.
+   */
+  readonly onTotals?: (partial: AggregatePartial) => void;
 }
 
 /** The round a schedule time belongs to: the start of its interval. */
@@ -90,7 +96,7 @@ export async function runScrape(
       ),
     );
     const loaded = await previous;
-    const merged = mergeSourceRounds(rounds, loaded, config.clusterName);
+    const merged = mergeSourceRounds(rounds, loaded, config.clusterName, round.onTotals);
     const base = { config, round, started, sources: merged.sources };
     if (rounds.every((r) => r.error !== undefined)) return buildReport({ ...base, now: deps.now() });
     const batch: Batch = {

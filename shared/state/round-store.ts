@@ -1,0 +1,212 @@
+import type { DocumentReference, Firestore } from '@google-cloud/firestore';
+import {
+  claimedRecord,
+  decideClaim,
+  decideFinaliser,
+  decideReport,
+  type ClaimResult,
+  type Finalised,
+  type ReportResult,
+  type RoundPlan,
+  type RoundRecord,
+  type ShardOutcome,
+  type ShardRecord,
+} from './round-record.js';
+
+/** What a shard tells its round when it is over (see decideReport). */
+export interface ShardReport {
+  readonly outcome: ShardOutcome;
+  readonly nodes: { readonly total: number; readonly ok: number };
+  readonly partial?: string;
+  readonly error?: string;
+}
+
+/** The records of sharded rounds: one per round, one per shard of it. Every change is a transaction. */
+export interface RoundStore {
+  /** Creates the round's record, or answers the one an earlier call for the same round made. */
+  open(plan: RoundPlan): Promise<{ readonly record: RoundRecord; readonly created: boolean }>;
+  markPublished(roundTime: number): Promise<void>;
+  get(roundTime: number): Promise<RoundRecord | undefined>;
+  claim(roundTime: number, shard: string, now: number, leaseMs: number): Promise<ClaimResult>;
+  /** A terminal report; "finalise" makes the caller the one that writes the totals. */
+  report(roundTime: number, shard: string, report: ShardReport): Promise<ReportResult>;
+  /** Gives up a claim after an error a redelivery may not meet: the next delivery claims at once. */
+  release(roundTime: number, shard: string, error: string): Promise<void>;
+  /** Takes the writing of the totals if nobody has; answers whether `who` writes them. */
+  claimFinaliser(roundTime: number, who: string): Promise<boolean>;
+  /** The records of the round's shards, by shard. */
+  shards(roundTime: number): Promise<Map<string, ShardRecord>>;
+  finish(roundTime: number, finalised: Finalised): Promise<void>;
+}
+
+/** Round records are kept a week (a TTL policy on expireAt may delete them after). */
+const KEEP_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Rounds in Firestore under `<root>/rounds/<roundTime>`, their shards in its `shards` subcollection. Each
+ * shard's partial sums sit in its own document (a few KiB), so the round's document stays small however many
+ * namespaces there are, and the transactions that all shards run on it stay cheap.
+ */
+export function firestoreRoundStore(db: Firestore, root: string): RoundStore {
+  const roundRef = (roundTime: number): DocumentReference => db.doc(`${root}/rounds/${roundTime}`);
+  const shardRef = (roundTime: number, shard: string): DocumentReference =>
+    db.doc(`${root}/rounds/${roundTime}/shards/${shard}`);
+  const readRound = (data: unknown): RoundRecord | undefined => {
+    if (data === undefined) return undefined;
+    const { expireAt: _, ...record } = data as RoundRecord & { expireAt?: unknown };
+    return record;
+  };
+  const roundDoc = (record: RoundRecord): Record<string, unknown> => ({
+    ...record,
+    expireAt: new Date(record.roundTime + KEEP_MS),
+  });
+  const shardDoc = (roundTime: number, record: ShardRecord): Record<string, unknown> => ({
+    ...record,
+    expireAt: new Date(roundTime + KEEP_MS),
+  });
+  const readShard = (data: unknown): ShardRecord | undefined => {
+    if (data === undefined) return undefined;
+    const { expireAt: _, ...record } = data as ShardRecord & { expireAt?: unknown };
+    return record;
+  };
+  return {
+    open: (plan) =>
+      db.runTransaction(async (tx) => {
+        const ref = roundRef(plan.roundTime);
+        const existing = readRound((await tx.get(ref)).data());
+        if (existing !== undefined) return { record: existing, created: false };
+        const record: RoundRecord = { ...plan, published: false, reported: {} };
+        tx.create(ref, roundDoc(record));
+        return { record, created: true };
+      }),
+    markPublished: async (roundTime) => {
+      await roundRef(roundTime).update({ published: true });
+    },
+    get: async (roundTime) => readRound((await roundRef(roundTime).get()).data()),
+    claim: (roundTime, shard, now, leaseMs) =>
+      db.runTransaction(async (tx) => {
+        const [round, current] = await tx.getAll(roundRef(roundTime), shardRef(roundTime, shard));
+        const currentShard = readShard(current?.data());
+        const result = decideClaim(readRound(round?.data()), shard, currentShard, now);
+        if (result === 'claimed')
+          tx.set(
+            shardRef(roundTime, shard),
+            shardDoc(roundTime, claimedRecord(shard, currentShard, now + leaseMs)),
+          );
+        return result;
+      }),
+    report: (roundTime, shard, report) =>
+      db.runTransaction(async (tx) => {
+        const [roundSnap, current] = await tx.getAll(roundRef(roundTime), shardRef(roundTime, shard));
+        const round = readRound(roundSnap?.data());
+        if (round === undefined) return 'late';
+        const currentShard = readShard(current?.data());
+        const decision = decideReport(round, shard, currentShard, report.outcome);
+        if (decision.result === 'duplicate') return decision.result;
+        const record: ShardRecord = {
+          shard,
+          state: decision.state,
+          attempts: currentShard?.attempts ?? 1,
+          leaseUntil: 0,
+          nodes: report.nodes,
+          ...(report.partial !== undefined ? { partial: report.partial } : {}),
+          ...(report.error !== undefined ? { error: report.error } : {}),
+        };
+        tx.set(shardRef(roundTime, shard), shardDoc(roundTime, record));
+        if (decision.round !== undefined)
+          tx.update(roundRef(roundTime), {
+            reported: decision.round.reported,
+            ...(decision.round.finaliser !== undefined ? { finaliser: decision.round.finaliser } : {}),
+          });
+        return decision.result;
+      }),
+    release: (roundTime, shard, error) =>
+      db.runTransaction(async (tx) => {
+        const ref = shardRef(roundTime, shard);
+        const current = readShard((await tx.get(ref)).data());
+        if (current?.state === 'claimed') tx.update(ref, { leaseUntil: 0, error });
+      }),
+    claimFinaliser: (roundTime, who) =>
+      db.runTransaction(async (tx) => {
+        const ref = roundRef(roundTime);
+        const round = readRound((await tx.get(ref)).data());
+        if (round === undefined || !decideFinaliser(round, who)) return false;
+        if (round.finaliser === undefined) tx.update(ref, { finaliser: who });
+        return true;
+      }),
+    shards: async (roundTime) => {
+      const snapshot = await db.collection(`${root}/rounds/${roundTime}/shards`).get();
+      const out = new Map<string, ShardRecord>();
+      for (const doc of snapshot.docs) {
+        const record = readShard(doc.data());
+        if (record !== undefined) out.set(record.shard, record);
+      }
+      return out;
+    },
+    finish: async (roundTime, finalised) => {
+      await roundRef(roundTime).update({ finalised });
+    },
+  };
+}
+
+/** Round records of one process: the CLI and tests. */
+export function memoryRoundStore(): RoundStore {
+  const rounds = new Map<number, RoundRecord>();
+  const shards = new Map<number, Map<string, ShardRecord>>();
+  const shardsOf = (roundTime: number): Map<string, ShardRecord> => {
+    let m = shards.get(roundTime);
+    if (m === undefined) shards.set(roundTime, (m = new Map()));
+    return m;
+  };
+  const update = (roundTime: number, change: Partial<RoundRecord>): void => {
+    const round = rounds.get(roundTime);
+    if (round !== undefined) rounds.set(roundTime, { ...round, ...change });
+  };
+  return {
+    open: async (plan) => {
+      const existing = rounds.get(plan.roundTime);
+      if (existing !== undefined) return { record: existing, created: false };
+      const record: RoundRecord = { ...plan, published: false, reported: {} };
+      rounds.set(plan.roundTime, record);
+      return { record, created: true };
+    },
+    markPublished: async (roundTime) => update(roundTime, { published: true }),
+    get: async (roundTime) => rounds.get(roundTime),
+    claim: async (roundTime, shard, now, leaseMs) => {
+      const current = shardsOf(roundTime).get(shard);
+      const result = decideClaim(rounds.get(roundTime), shard, current, now);
+      if (result === 'claimed') shardsOf(roundTime).set(shard, claimedRecord(shard, current, now + leaseMs));
+      return result;
+    },
+    report: async (roundTime, shard, report) => {
+      const round = rounds.get(roundTime);
+      if (round === undefined) return 'late';
+      const current = shardsOf(roundTime).get(shard);
+      const decision = decideReport(round, shard, current, report.outcome);
+      if (decision.result === 'duplicate') return decision.result;
+      shardsOf(roundTime).set(shard, {
+        shard,
+        state: decision.state,
+        attempts: current?.attempts ?? 1,
+        leaseUntil: 0,
+        nodes: report.nodes,
+        ...(report.partial !== undefined ? { partial: report.partial } : {}),
+        ...(report.error !== undefined ? { error: report.error } : {}),
+      });
+      if (decision.round !== undefined) rounds.set(roundTime, decision.round);
+      return decision.result;
+    },
+    release: async (roundTime, shard, error) => {
+      const current = shardsOf(roundTime).get(shard);
+      if (current?.state === 'claimed') shardsOf(roundTime).set(shard, { ...current, leaseUntil: 0, error });
+    },
+    claimFinaliser: async (roundTime, who) => {
+      const round = rounds.get(roundTime);
+      if (round === undefined || !decideFinaliser(round, who)) return false;
+      rounds.set(roundTime, { ...round, finaliser: who });
+      return true;
+    },
+    shards: async (roundTime) => new Map(shardsOf(roundTime)),
+    finish: async (roundTime, finalised) => update(roundTime, { finalised }),
+  };
+}
