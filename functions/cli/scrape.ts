@@ -22,8 +22,9 @@ export function scrapeUsage(): string {
     'usage: heapster scrape [--once] [--output=text|json] [flags]',
     '',
     'Scrapes every node of the cluster like the scrape function does, with the current kubeconfig',
-    '(KUBECONFIG or ~/.kube/config) unless --source says otherwise. Each flag sets the environment variable',
-    'of the same meaning; variables already set in the environment apply when the flag is not given.',
+    '(KUBECONFIG or ~/.kube/config) unless --source says otherwise; standalone cAdvisor hosts are sources',
+    'too, alone or beside the cluster. Each flag sets the environment variable of the same meaning; variables',
+    'already set in the environment apply when the flag is not given.',
     '',
     `  ${'--once'.padEnd(29)}one round (one interval's rounds with --resolution): print and exit (1 when it failed)`,
     `  ${'--output=text|json'.padEnd(29)}the report as a short summary (default) or the JSON the function answers`,
@@ -34,6 +35,7 @@ export function scrapeUsage(): string {
     "  heapster scrape --sink='log?points=true' --interval=15s",
     '  heapster scrape --once --sink=log --resolution=15s --function-timeout=65s',
     "  heapster scrape --once --sink=log --source='kubernetes.summary_api:?auth=/path/to/kubeconfig&timeout=5s'",
+    "  heapster scrape --once --sink=log --source=kubernetes.summary_api: --source='cadvisor:external?hostsFile=hosts.json'",
   ].join('\n');
 }
 
