@@ -22,6 +22,7 @@ import {
   SelectorError,
 } from './selectors.js';
 import { notFound, sendStatus, status } from './status.js';
+import type { IndexedValue } from './store.js';
 import type { KubeObject } from './types.js';
 import { serveWatch } from './watch.js';
 import type { WatchCloser } from './watch.js';
@@ -100,6 +101,15 @@ function selection(target: ResourceTarget, query: URLSearchParams): (object: Kub
     fields(object);
 }
 
+/** An equality on the store's indexed field in the field selector, which narrows the list to the index's hits. */
+function indexedValue(field: string | undefined, query: URLSearchParams): IndexedValue | undefined {
+  if (field === undefined) return undefined;
+  const found = parseFieldSelector(query.get('fieldSelector') ?? '').find(
+    (r) => r.field === field && r.operator === '=',
+  );
+  return found === undefined ? undefined : { field, value: found.value };
+}
+
 function integerParam(query: URLSearchParams, param: string): number | undefined {
   const text = query.get(param);
   if (text === null || text === '') return undefined;
@@ -136,7 +146,8 @@ function listObjects(
     // Every list is served from the latest state. "0" means "from the watch cache", which (before 1.33)
     // ignores limit and answers everything in one page.
     const fromCache = integerParam(query, 'resourceVersion') === 0;
-    const listed = ctx.stores[resource.store].list(target.namespace, matches);
+    const store = ctx.stores[resource.store];
+    const listed = store.list(target.namespace, matches, indexedValue(store.indexedField, query));
     // With a selector the server cannot know how many items remain, so it leaves the count out.
     const selective = (query.get('labelSelector') ?? '') !== '' || (query.get('fieldSelector') ?? '') !== '';
     page = ctx.pager.first(

@@ -1,7 +1,7 @@
 import { toEventsV1 } from './events-v1.js';
 import type { FieldGetter } from './selectors.js';
 import { createResourceStore, createVersioner } from './store.js';
-import type { ResourceStore, Versioner } from './store.js';
+import type { ResourceStore, ResourceStoreOptions, Versioner } from './store.js';
 import type { KubeObject } from './types.js';
 
 export const STORED_RESOURCES = ['nodes', 'namespaces', 'pods', 'events'] as const;
@@ -29,7 +29,12 @@ export interface ClusterStoresOptions {
 
 export function createClusterStores(options: ClusterStoresOptions = {}): ClusterStores {
   const versioner = createVersioner(options.initialResourceVersion ?? 0);
-  const make = (resource: StoredResource, kind: string, namespaced: boolean): ResourceStore =>
+  const make = (
+    resource: StoredResource,
+    kind: string,
+    namespaced: boolean,
+    index?: ResourceStoreOptions['index'],
+  ): ResourceStore =>
     createResourceStore({
       resource,
       kind,
@@ -38,12 +43,14 @@ export function createClusterStores(options: ClusterStoresOptions = {}): Cluster
       versioner,
       historyLimit: options.historyLimit,
       now: options.now,
+      ...(index !== undefined ? { index } : {}),
     });
   return {
     versioner,
     nodes: make('nodes', 'Node', false),
     namespaces: make('namespaces', 'Namespace', false),
-    pods: make('pods', 'Pod', true),
+    // Kubelets (and a sharded scrape) list their node's pods by spec.nodeName: the watch cache indexes it.
+    pods: make('pods', 'Pod', true, { field: 'spec.nodeName', read: fieldPath('spec.nodeName') }),
     events: make('events', 'Event', true),
   };
 }

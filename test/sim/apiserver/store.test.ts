@@ -12,6 +12,34 @@ const pod = (namespace: string, name: string, nodeName: string): KubeObject => (
 });
 
 describe('resource store', () => {
+  test('pods by spec.nodeName from the index: the same items, in the same order, as scanning every pod', () => {
+    const stores = createClusterStores();
+    const names = (items: readonly { key: string }[]): string[] => items.map((i) => i.key);
+    for (let i = 0; i < 40; i++)
+      stores.pods.create(pod(i % 3 === 0 ? 'shop' : 'default', `web-${i}`, `n${i % 4}`));
+    stores.pods.update(pod('default', 'web-1', 'n2'));
+    stores.pods.delete('default', 'web-2');
+    for (const node of ['n0', 'n1', 'n2', 'n3', 'n9'])
+      for (const namespace of [undefined, 'shop']) {
+        const onNode = (o: KubeObject): boolean => (o.spec as { nodeName: string }).nodeName === node;
+        const scanned = stores.pods.list(namespace, onNode);
+        const indexed = stores.pods.list(namespace, onNode, { field: 'spec.nodeName', value: node });
+        assert.deepEqual(names(indexed.items), names(scanned.items), `${node} ${namespace ?? '(all)'}`);
+      }
+    assert.ok(
+      names(stores.pods.list(undefined, undefined, { field: 'spec.nodeName', value: 'n2' }).items).includes(
+        'default/web-1',
+      ),
+    );
+    assert.ok(
+      !names(stores.pods.list(undefined, undefined, { field: 'spec.nodeName', value: 'n1' }).items).includes(
+        'default/web-1',
+      ),
+    );
+    assert.equal(stores.pods.indexedField, 'spec.nodeName');
+    assert.equal(stores.nodes.indexedField, undefined);
+  });
+
   test('one resourceVersion sequence across stores; uid and creationTimestamp filled and kept', () => {
     const stores = createClusterStores({
       initialResourceVersion: 100,

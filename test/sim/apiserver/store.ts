@@ -55,8 +55,13 @@ export interface ResourceStore {
   put(object: KubeObject): KubeObject;
   /** Removes an object; returns its last state (with the deletion's resourceVersion) or undefined. */
   delete(namespace: string, name: string): KubeObject | undefined;
-  /** Current objects sorted by key, optionally in one namespace, at the current global resourceVersion. */
-  list(namespace?: string, matches?: (object: KubeObject) => boolean): ListResult;
+  /**
+   * Current objects sorted by key, optionally in one namespace, at the current global resourceVersion. With
+   * `indexed` (the store's indexed field equal to a value) only the objects the index names are examined.
+   */
+  list(namespace?: string, matches?: (object: KubeObject) => boolean, indexed?: IndexedValue): ListResult;
+  /** The field path the store keeps an index of (as the API server's watch cache does for pods' spec.nodeName). */
+  readonly indexedField: string | undefined;
   /**
    * Subscribes to changes. `fromResourceVersion` undefined starts with a synthetic ADDED per matching object;
    * a number replays the recorded changes after it (expired when older than the history window).
@@ -73,7 +78,14 @@ export interface ResourceStore {
   currentResourceVersion(): number;
 }
 
+export interface IndexedValue {
+  readonly field: string;
+  readonly value: string;
+}
+
 export interface ResourceStoreOptions {
+  /** A field to index (path and how to read it): selecting on it costs the matches, not the whole store. */
+  index?: { readonly field: string; readonly read: (object: KubeObject) => string };
   resource: string;
   kind: string;
   apiVersion: string;
@@ -118,6 +130,21 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
   let historyStart = 0;
   let oldestWatchable = versioner.current();
   const watchers = new Set<Watcher>();
+  const index = options.index === undefined ? undefined : new Map<string, Set<string>>();
+  const unindex = (stored: StoredObject | undefined): void => {
+    if (stored === undefined || index === undefined || options.index === undefined) return;
+    const value = options.index.read(stored.object);
+    const keys = index.get(value);
+    keys?.delete(stored.key);
+    if (keys?.size === 0) index.delete(value);
+  };
+  const reindex = (stored: StoredObject): void => {
+    if (index === undefined || options.index === undefined) return;
+    const value = options.index.read(stored.object);
+    let keys = index.get(value);
+    if (keys === undefined) index.set(value, (keys = new Set()));
+    keys.add(stored.key);
+  };
 
   const keyOf = (namespace: string | undefined, name: string): string =>
     namespaced ? `${namespace ?? ''}/${name}` : name;
@@ -174,6 +201,8 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
     const stored = seal(key, prepare(input, versioner.current() + 1, existing));
     versioner.next();
     objects.set(key, stored);
+    unindex(existing);
+    reindex(stored);
     if (existing === undefined && sortedKeys !== undefined) addedKeys.push(key);
     record({ type: existing === undefined ? 'ADDED' : 'MODIFIED', current: stored, previous: existing });
     return stored.object;
@@ -190,8 +219,15 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
     return sortedKeys;
   };
 
-  const list = (namespace?: string, matches?: (object: KubeObject) => boolean): ListResult => {
-    const keys = keysInOrder();
+  const list = (
+    namespace?: string,
+    matches?: (object: KubeObject) => boolean,
+    indexed?: IndexedValue,
+  ): ListResult => {
+    const keys =
+      index !== undefined && indexed !== undefined && indexed.field === options.index?.field
+        ? [...(index.get(indexed.value) ?? [])].sort()
+        : keysInOrder();
     let from = 0;
     let to = keys.length;
     if (namespaced && namespace !== undefined && namespace !== '') {
@@ -214,6 +250,7 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
     get size() {
       return objects.size;
     },
+    indexedField: options.index?.field,
     get oldestWatchableVersion() {
       return oldestWatchable;
     },
@@ -229,6 +266,7 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
       const rv = versioner.next();
       const gone = withResourceVersion(existing, rv);
       objects.delete(key);
+      unindex(existing);
       if (sortedKeys !== undefined) removedKeys++;
       record({ type: 'DELETED', current: gone, previous: existing });
       return gone.object;
