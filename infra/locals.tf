@@ -35,12 +35,13 @@ locals {
   event_source = join("&", ["kubernetes:${local.kube_url}?${local.kube_auth}", "api=${var.events.api}"])
 
   gcm = var.sinks.gcm
-  gcm_sink = join("&", [
+  # Levels and metrics left out are the sink's own defaults.
+  gcm_sink = join("&", compact([
     "gcm?project=${var.project_id}",
     "location=${var.cluster.location}",
-    "levels=${join(",", local.gcm.levels)}",
-    "metrics=${local.gcm.metrics}",
-  ])
+    local.gcm.levels == null ? "" : "levels=${join(",", local.gcm.levels)}",
+    local.gcm.metrics == null ? "" : "metrics=${local.gcm.metrics}",
+  ]))
   gcl_sink = "gcl?project=${var.project_id}&location=${var.cluster.location}&log=${var.sinks.gcl.log_id}"
   influxdb_sink = local.influxdb == null ? "" : join("&", concat(
     ["influxdb:${local.influxdb.url}?db=${local.influxdb.db}"],

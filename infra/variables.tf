@@ -87,8 +87,8 @@ variable "sinks" {
   type = object({
     gcm = optional(object({
       enabled = optional(bool, true)
-      levels  = optional(list(string), ["pod_container", "pod", "node", "ns", "cluster"])
-      metrics = optional(string, "all")
+      levels  = optional(list(string))
+      metrics = optional(string)
     }), {})
     gcl = optional(object({
       enabled = optional(bool, true)
@@ -106,7 +106,9 @@ variable "sinks" {
   })
   description = <<-EOT
     Where metrics and events go. gcm: Cloud Monitoring (custom.googleapis.com/heapster/*) at the given metric
-    levels and metrics (all, autoscaling or a comma-separated list). gcl: events to Cloud Logging under log_id.
+    levels and metrics (core, all, autoscaling or a comma-separated list); left out, the sink's defaults: core
+    on pod, node, ns and cluster (add pod_container for per-container series; on GKE, Cloud Monitoring's free
+    kubernetes.io/container/* metrics have them). gcl: events to Cloud Logging under log_id.
     influxdb: Heapster's schema at url (http(s)://HOST:PORT), database db; credential says which secret the
     sink reads: "token" (INFLUXDB_TOKEN, a 2.x token or user:password), "password" (INFLUXDB_PASSWORD, with
     options.user) or "none"; options are further URI options (withfields, retention, org, bucket, ...); events
@@ -115,12 +117,12 @@ variable "sinks" {
   default     = {}
 
   validation {
-    condition     = alltrue([for l in var.sinks.gcm.levels : contains(["pod_container", "pod", "ns", "node", "sys_container", "cluster"], l)])
-    error_message = "gcm.levels are among pod_container, pod, ns, node, sys_container and cluster."
+    condition     = var.sinks.gcm.levels == null ? true : length(var.sinks.gcm.levels) > 0 && alltrue([for l in var.sinks.gcm.levels : contains(["pod_container", "pod", "ns", "node", "sys_container", "cluster"], l)])
+    error_message = "gcm.levels are among pod_container, pod, ns, node, sys_container and cluster (null: pod, node, ns and cluster)."
   }
   validation {
-    condition     = can(regex("^[a-z0-9_,/]+$", var.sinks.gcm.metrics))
-    error_message = "gcm.metrics is all, autoscaling or a comma-separated list of metric names such as cpu/usage_rate."
+    condition     = var.sinks.gcm.metrics == null ? true : contains(["core", "all", "autoscaling"], var.sinks.gcm.metrics) || (can(regex("^[a-z0-9_]+(/[a-z0-9_]+)?(,[a-z0-9_]+(/[a-z0-9_]+)?)*$", var.sinks.gcm.metrics)) && length(setintersection(split(",", var.sinks.gcm.metrics), ["core", "all", "autoscaling"])) == 0)
+    error_message = "gcm.metrics is core (null: the default), all, autoscaling or a comma-separated list of metric names such as cpu/usage_rate."
   }
   validation {
     condition     = can(regex("^[A-Za-z0-9/_.-]{1,511}$", var.sinks.gcl.log_id))

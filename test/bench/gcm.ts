@@ -155,7 +155,7 @@ function print(r: {
     `bench gcm: ${r.nodes} nodes x ${r.podsPerNode} pods x 2 containers, scrape -> gcm sink -> Monitoring stand-in (gRPC, ${r.concurrency} requests in flight)`,
   );
   console.log(
-    `  conditions: node ${process.version}, ${availableParallelism()} cores shared, simulator and stand-in (${r.keep}) in their own processes; sink options ${r.sinkOptions === '' ? 'default (levels without sys_container, all metrics)' : r.sinkOptions}`,
+    `  conditions: node ${process.version}, ${availableParallelism()} cores shared, simulator and stand-in (${r.keep}) in their own processes; sink options ${r.sinkOptions === '' ? 'default (metrics=core on pod, node, ns and cluster)' : r.sinkOptions}`,
   );
   r.figures.forEach((f, i) => {
     const perK = (f.sinkCpuMs / Math.max(1, f.report.written)) * 1000;

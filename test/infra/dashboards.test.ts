@@ -11,6 +11,7 @@ import {
   type InfluxResult,
   type InfluxServer,
 } from '../support/influxdb.js';
+import { CORE_METRIC_NAMES, DEFAULT_LEVEL_NAMES } from '../unit/sinks/gcm/expected-defaults.js';
 import { INFRA } from './hcl.js';
 
 /**
@@ -110,6 +111,24 @@ describe('Cloud Monitoring dashboard', () => {
       'network/rx_rate@k8s_pod',
     ])
       assert.ok(seen.has(want), want);
+  });
+
+  test("the gcm sink's defaults write every metric the dashboard reads, on the resource it reads it from", () => {
+    const { dashboard } = renderTemplate();
+    const text = JSON.stringify(dashboard);
+    const read = [
+      ...text.matchAll(/(custom_googleapis_com:[a-z_]+)\{[^}]*?monitored_resource=\\"([a-z_0-9]+)/g),
+    ];
+    assert.ok(read.length >= 15, `${read.length} metrics read`);
+    for (const [, prom, resource] of read) {
+      const metric = PROM_METRICS.get(prom as string);
+      assert.ok(metric && CORE_METRIC_NAMES.includes(metric.name), `${prom} is not written by default`);
+      const levels = metric.levels.filter((l) => DEFAULT_LEVEL_NAMES.includes(l));
+      assert.ok(
+        levels.some((l) => RESOURCE_OF_LEVEL[l] === resource),
+        `${metric.name} is not written to ${resource} by default`,
+      );
+    }
   });
 });
 

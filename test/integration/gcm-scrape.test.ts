@@ -13,14 +13,17 @@ import { startGcmStandIn, type GcmStandIn } from '../stand-ins/gcm/server.js';
 import { expectedPoints, type ExpectedPoint } from './expected/heapster-points.js';
 import type { ClusterObjects } from './expected/object-labels.js';
 import { asSummary } from './expected/summary-json.js';
+import { CORE_METRIC_NAMES, DEFAULT_LEVEL_NAMES } from '../unit/sinks/gcm/expected-defaults.js';
 
 /**
- * The scrape function, served by the real Functions Framework with SINKS=gcm pointed at the Monitoring
- * stand-in, over a simulated 50-node cluster for three scheduled rounds. What ListTimeSeries gives back is
+ * The scrape function, served by the real Functions Framework with two gcm sinks pointed at the Monitoring
+ * stand-in, over a simulated 50-node cluster for three scheduled rounds: one with the sink's defaults, one with
+ * every metric on every level but sys_container (under its own prefix). What ListTimeSeries gives back is
  * compared series by series with the expectation worked out from the simulator's truth (the same independent
- * expectation the log sink's acceptance test uses), mapped onto monitored resources by the rules of the sink's
- * specification: containers on k8s_container, pods on k8s_pod, nodes on k8s_node, namespaces (with a
- * namespace_name metric label) and the cluster on k8s_cluster; filesystem and accelerator labels as metric labels.
+ * expectation the log sink's acceptance test uses), kept to each sink's metrics and levels and mapped onto
+ * monitored resources by the rules of the sink's specification: containers on k8s_container, pods on k8s_pod,
+ * nodes on k8s_node, namespaces (with a namespace_name metric label) and the cluster on k8s_cluster; filesystem
+ * and accelerator labels as metric labels.
  */
 const NODES = 50;
 const PODS_PER_NODE = 30;
@@ -28,7 +31,30 @@ const INTERVAL_MS = 60_000;
 const CLUSTER = 'sim-gcm';
 const PROJECT = 'demo-gcm-e2e';
 const LOCATION = 'europe-west4';
-const PREFIX = 'custom.googleapis.com/heapster';
+
+/** What one gcm sink under test writes: its prefix, options, and the metrics and levels expected from them. */
+interface SinkUnderTest {
+  readonly what: string;
+  readonly prefix: string;
+  readonly options: string;
+  readonly metrics: ReadonlySet<string>;
+  readonly levels: ReadonlySet<string>;
+}
+const DEFAULTS: SinkUnderTest = {
+  what: 'defaults',
+  prefix: 'custom.googleapis.com/heapster',
+  options: '',
+  metrics: new Set(CORE_METRIC_NAMES),
+  levels: new Set(DEFAULT_LEVEL_NAMES),
+};
+const EVERYTHING: SinkUnderTest = {
+  what: 'metrics=all with pod_container',
+  prefix: 'custom.googleapis.com/heapster-all',
+  options: '&prefix=custom.googleapis.com/heapster-all&metrics=all&levels=pod_container,pod,node,ns,cluster',
+  metrics: new Set(METRICS.map((m) => m.name)),
+  levels: new Set(['pod_container', 'pod', 'node', 'ns', 'cluster']),
+};
+const UNDER_TEST = [DEFAULTS, EVERYTHING];
 
 interface Round {
   readonly roundTime: number;
@@ -44,9 +70,13 @@ interface SinkReport {
   error?: string;
 }
 
-/** A series' identity as the spec places a Heapster point: metric type, resource, metric labels. */
-function seriesOf(point: ExpectedPoint): string | undefined {
+/**
+ * A series' identity as the spec places a Heapster point: metric type, resource, metric labels; undefined when
+ * the sink does not write the point's metric or level.
+ */
+function seriesOf(point: ExpectedPoint, sink: SinkUnderTest): string | undefined {
   const l = point.labels;
+  if (!sink.metrics.has(point.metric) || !sink.levels.has(l['type'] as string)) return undefined;
   const metricLabels: Record<string, string> = {};
   for (const k of ['resource_id', 'make', 'model', 'accelerator_id'])
     if (l[k] !== undefined) metricLabels[k] = l[k] as string;
@@ -69,9 +99,9 @@ function seriesOf(point: ExpectedPoint): string | undefined {
       resource = 'k8s_cluster';
       break;
     default:
-      return undefined; // sys_container is not among the default levels
+      return undefined; // sys_container: on k8s_node, not among the levels tested
   }
-  return identity(`${PREFIX}/${point.metric}`, resource, metricLabels);
+  return identity(`${sink.prefix}/${point.metric}`, resource, metricLabels);
 }
 
 function identity(type: string, resource: string, metricLabels: Record<string, string>): string {
@@ -130,7 +160,9 @@ describe(`scrape function with SINKS=gcm into the Monitoring stand-in (${NODES} 
       source: 'functions/scrape/index.ts',
       env: {
         SOURCES: `kubernetes.summary_api:${sim.url}?auth=${sim.kubeconfigPath}&inClusterConfig=false`,
-        SINKS: `gcm?project=${PROJECT}&location=${LOCATION}&endpoint=${standIn.endpoint}`,
+        SINKS: UNDER_TEST.map(
+          (s) => `gcm?project=${PROJECT}&location=${LOCATION}&endpoint=${standIn.endpoint}${s.options}`,
+        ).join(' '),
         CLUSTER_NAME: CLUSTER,
         INTERVAL: '60s',
         FUNCTION_TIMEOUT: '60s',
@@ -156,32 +188,40 @@ describe(`scrape function with SINKS=gcm into the Monitoring stand-in (${NODES} 
     await Promise.all([sim?.stop(), standIn?.stop()]);
   });
 
-  const expectations = new Map<number, Map<string, ExpectedPoint>>();
-  const expectation = (i: number): Map<string, ExpectedPoint> => {
-    const known = expectations.get(i);
+  const heapsterPoints = new Map<number, ExpectedPoint[]>();
+  const expectations = new Map<string, Map<string, ExpectedPoint>>();
+  /** The series a sink should have written in round i, with their points. */
+  const expectation = (i: number, sink: SinkUnderTest): Map<string, ExpectedPoint> => {
+    const known = expectations.get(`${i} ${sink.prefix}`);
     if (known !== undefined) return known;
-    const points = expectedPoints({
-      current: (rounds[i] as Round).served,
-      previous: i === 0 ? undefined : (rounds[i - 1] as Round).served,
-      cluster: sim.cluster,
-      objects,
-      roundTime: (rounds[i] as Round).roundTime,
-      clusterName: CLUSTER,
-    });
+    let points = heapsterPoints.get(i);
+    if (points === undefined) {
+      points = [
+        ...expectedPoints({
+          current: (rounds[i] as Round).served,
+          previous: i === 0 ? undefined : (rounds[i - 1] as Round).served,
+          cluster: sim.cluster,
+          objects,
+          roundTime: (rounds[i] as Round).roundTime,
+          clusterName: CLUSTER,
+        }).values(),
+      ];
+      heapsterPoints.set(i, points);
+    }
     const bySeries = new Map<string, ExpectedPoint>();
-    for (const p of points.values()) {
-      const key = seriesOf(p);
+    for (const p of points) {
+      const key = seriesOf(p, sink);
       if (key === undefined) continue;
       assert.ok(!bySeries.has(key), `two expected points on ${key}`);
       bySeries.set(key, p);
     }
-    expectations.set(i, bySeries);
+    expectations.set(`${i} ${sink.prefix}`, bySeries);
     return bySeries;
   };
 
   /**
-   * Every series of every metric type with its points of the three rounds, read back with one ListTimeSeries
-   * per metric type; then the points of one round by series.
+   * Every series of every catalogue metric type under both prefixes with its points of the three rounds, read
+   * back with one ListTimeSeries per metric type; then the points of one round by series.
    */
   type ReadPoint = { value: number; start?: number };
   let everything: Promise<Map<string, Map<number, ReadPoint>>> | undefined;
@@ -191,10 +231,10 @@ describe(`scrape function with SINKS=gcm into the Monitoring stand-in (${NODES} 
       t?.seconds === undefined || t.seconds === null
         ? undefined
         : Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6;
-    for (const metric of METRICS) {
+    for (const type of UNDER_TEST.flatMap((sink) => METRICS.map((m) => `${sink.prefix}/${m.name}`))) {
       const [series] = await client.listTimeSeries({
         name: `projects/${PROJECT}`,
-        filter: `metric.type = "${PREFIX}/${metric.name}"`,
+        filter: `metric.type = "${type}"`,
         interval: {
           startTime: { seconds: (rounds[0] as Round).roundTime / 1000 },
           endTime: { seconds: (rounds[2] as Round).roundTime / 1000 },
@@ -231,74 +271,86 @@ describe(`scrape function with SINKS=gcm into the Monitoring stand-in (${NODES} 
     return out;
   };
 
-  test('every round answers 200 and the gcm sink wrote every point, refusing none', () => {
+  test('every round answers 200 and each gcm sink wrote every point, refusing none', () => {
     for (const round of rounds) {
       const body = round.call.body as { sinks: SinkReport[]; status: number };
       assert.equal(round.call.status, 200, JSON.stringify(body).slice(0, 500));
-      const [report] = body.sinks;
-      assert.ok(report?.sink.startsWith('gcm'));
-      assert.deepEqual(report.rejected, {});
-      assert.equal(report.retried, 0);
-      assert.equal(report.error, undefined);
+      assert.equal(body.sinks.length, UNDER_TEST.length);
+      for (const report of body.sinks) {
+        assert.ok(report.sink.startsWith('gcm'));
+        assert.deepEqual(report.rejected, {});
+        assert.equal(report.retried, 0);
+        assert.equal(report.error, undefined);
+      }
     }
-    const counts = rounds.map(
-      (r) => ((r.call.body as { sinks: SinkReport[] }).sinks[0] as SinkReport).written,
-    );
-    assert.deepEqual(
-      counts,
-      [0, 1, 2].map((i) => expectation(i).size),
-    );
-  });
-
-  test('ListTimeSeries returns exactly the expected series, with the values the simulator served, for each round', async () => {
-    for (let i = 0; i < rounds.length; i++) {
-      const expected = expectation(i);
-      const got = await readBack((rounds[i] as Round).roundTime);
-      const missing = [...expected.keys()].filter((k) => !got.has(k));
-      const extra = [...got.keys()].filter((k) => !expected.has(k));
-      const wrong = [...expected].filter(
-        ([k, e]) => got.has(k) && !(Math.abs((got.get(k)?.value as number) - e.value) <= e.tolerance),
+    UNDER_TEST.forEach((sink, s) => {
+      const counts = rounds.map(
+        (r) => ((r.call.body as { sinks: SinkReport[] }).sinks[s] as SinkReport).written,
       );
       assert.deepEqual(
-        {
-          missing: missing.slice(0, 10),
-          extra: extra.slice(0, 10),
-          wrong: wrong.slice(0, 10).map(([k, e]) => `${k}: ${got.get(k)?.value} != ${e.value}`),
-        },
-        { missing: [], extra: [], wrong: [] },
-        `round ${i + 1}`,
+        counts,
+        [0, 1, 2].map((i) => expectation(i, sink).size),
+        sink.what,
       );
-      if (i > 0)
-        assert.ok(
-          [...expected.keys()].some((k) => k.includes('/cpu/usage_rate ')),
-          'rates from the second round',
-        );
-    }
+    });
+    // The defaults leave containers and most metrics out: a fraction of everything.
+    const [core, all] = UNDER_TEST.map((sink) => expectation(2, sink).size) as [number, number];
+    assert.ok(core > 0 && core < all / 3, `${core} series at the defaults, ${all} with everything`);
   });
 
-  test('cumulative series start 1 ms after the kubelet start time of their container, pod or node, every round', async () => {
+  for (const sink of UNDER_TEST)
+    test(`${sink.what}: ListTimeSeries returns exactly the expected series, with the values the simulator served, for each round`, async () => {
+      for (let i = 0; i < rounds.length; i++) {
+        const expected = expectation(i, sink);
+        const all = await readBack((rounds[i] as Round).roundTime);
+        const got = new Map([...all].filter(([k]) => k.startsWith(`${sink.prefix}/`)));
+        const missing = [...expected.keys()].filter((k) => !got.has(k));
+        const extra = [...got.keys()].filter((k) => !expected.has(k));
+        const wrong = [...expected].filter(
+          ([k, e]) => got.has(k) && !(Math.abs((got.get(k)?.value as number) - e.value) <= e.tolerance),
+        );
+        assert.deepEqual(
+          {
+            missing: missing.slice(0, 10),
+            extra: extra.slice(0, 10),
+            wrong: wrong.slice(0, 10).map(([k, e]) => `${k}: ${got.get(k)?.value} != ${e.value}`),
+          },
+          { missing: [], extra: [], wrong: [] },
+          `round ${i + 1}`,
+        );
+        if (i > 0)
+          assert.ok(
+            [...expected.keys()].some((k) => k.includes('/cpu/usage_rate ')),
+            'rates from the second round',
+          );
+      }
+    });
+
+  test('cumulative series (metrics=all) start 1 ms after the kubelet start time of their container, pod or node, every round', async () => {
     const last = rounds[2] as Round;
     const got = await readBack(last.roundTime);
     let checked = 0;
     for (const json of last.served.values()) {
       const s = asSummary(json);
-      const node = got.get(identity(`${PREFIX}/cpu/usage`, `k8s_node/${s.node.nodeName}`, {}));
+      const node = got.get(identity(`${EVERYTHING.prefix}/cpu/usage`, `k8s_node/${s.node.nodeName}`, {}));
       assert.equal(node?.start, Date.parse(s.node.startTime) + 1);
       for (const pod of s.pods) {
         const where = `${pod.podRef.namespace}/${pod.podRef.name}`;
         assert.equal(
-          got.get(identity(`${PREFIX}/network/rx`, `k8s_pod/${where}`, {}))?.start,
+          got.get(identity(`${EVERYTHING.prefix}/network/rx`, `k8s_pod/${where}`, {}))?.start,
           Date.parse(pod.startTime) + 1,
         );
         for (const c of pod.containers) {
-          const series = got.get(identity(`${PREFIX}/cpu/usage`, `k8s_container/${where}/${c.name}`, {}));
+          const series = got.get(
+            identity(`${EVERYTHING.prefix}/cpu/usage`, `k8s_container/${where}/${c.name}`, {}),
+          );
           assert.equal(series?.start, Date.parse(c.startTime) + 1, `${where}/${c.name}`);
           checked++;
         }
       }
     }
     assert.equal(checked, NODES * PODS_PER_NODE * 2);
-    const stored = standIn.series(PROJECT).find((x) => x.metric.type === `${PREFIX}/cpu/usage`);
+    const stored = standIn.series(PROJECT).find((x) => x.metric.type === `${EVERYTHING.prefix}/cpu/usage`);
     assert.deepEqual(
       stored?.points.map((p) => p.end),
       rounds.map((r) => r.roundTime),
@@ -309,7 +361,13 @@ describe(`scrape function with SINKS=gcm into the Monitoring stand-in (${NODES} 
     assert.ok(standIn.stats.maxSeriesPerRequest <= 200);
     assert.equal(standIn.stats.concurrentSameSeries, 0);
     assert.deepEqual(standIn.stats.pointsRejected, {});
-    assert.equal(standIn.stats.calls['ListMetricDescriptors'], 1);
+    assert.equal(standIn.stats.calls['ListMetricDescriptors'], UNDER_TEST.length, 'once per sink');
     assert.equal(standIn.stats.calls['CreateMetricDescriptor'], standIn.descriptors(PROJECT).length);
+    const defaults = standIn
+      .descriptors(PROJECT)
+      .map((d) => d.type ?? '')
+      .filter((type) => type.startsWith(`${DEFAULTS.prefix}/`))
+      .map((type) => type.slice(DEFAULTS.prefix.length + 1));
+    assert.deepEqual(defaults.sort(), [...CORE_METRIC_NAMES].sort());
   });
 });

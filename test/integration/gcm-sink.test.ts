@@ -10,6 +10,7 @@ import { parseGcmSink } from '../../shared/sinks/gcm/options.js';
 import type { MetricSink } from '../../shared/sinks/sink.js';
 import { startGcmStandIn, type GcmStandIn, type GcmStandInOptions } from '../stand-ins/gcm/server.js';
 import { batch, block, type SetSpec } from '../unit/sinks/gcm/batch-builder.js';
+import { CORE_METRIC_NAMES } from '../unit/sinks/gcm/expected-defaults.js';
 
 /** The gcm sink against the Monitoring stand-in, through the real client: each rule, fault and race. */
 const PROJECT = 'sink-test';
@@ -20,9 +21,12 @@ afterEach(async () => {
   for (const stop of cleanup.splice(0).reverse()) await stop();
 });
 
+/** The rules are shown on every metric at every level but sys_container, not just the default core set. */
+const EVERY_METRIC = '&metrics=all&levels=pod_container,pod,node,ns,cluster';
+
 async function setUp(
   options: GcmStandInOptions = {},
-  sinkOptions = '',
+  sinkOptions = EVERY_METRIC,
 ): Promise<{ standIn: GcmStandIn; sink: () => MetricSink; log: ReturnType<typeof memoryLogger> }> {
   const standIn = await startGcmStandIn({ now: () => clock, ...options });
   cleanup.push(() => standIn.stop());
@@ -418,6 +422,45 @@ describe('gcm sink against the Monitoring stand-in', () => {
         'custom.googleapis.com/heapster/memory/usage',
         'custom.googleapis.com/heapster/network/rx',
       ],
+    );
+  });
+
+  test('no levels or metrics given: the core metrics, on pods, nodes, namespaces and the cluster only', async () => {
+    const { standIn, sink } = await setUp({}, '');
+    const round = Math.floor(clock / MIN) * MIN;
+    const specs: SetSpec[] = [
+      ...podOnNode('n1', 'p', round - 3_600_000, 3),
+      {
+        type: 'pod',
+        node: 'n1',
+        namespace: 'shop',
+        pod: 'q',
+        startTime: round - 60_000,
+        values: { 'cpu/request': 250, restart_count: 2, 'network/rx_rate': 1.5 },
+      },
+      { type: 'ns', namespace: 'shop', values: { 'cpu/usage_rate': 120, 'memory/request': 64 } },
+      { type: 'cluster', values: { 'cpu/usage_rate': 120, uptime: 5 } },
+    ];
+    const report = await sink().write(batch(round, block(specs)), run());
+    // Of podOnNode's nine points only the node's memory/usage and cpu/node_utilization are core metrics on a
+    // default level; the containers' points are left out, as are cumulative and other metrics.
+    assert.deepEqual(report, { sink: `gcm?project=${PROJECT}`, written: 8, rejected: {}, retried: 0 });
+    assert.deepEqual([...stored(standIn).keys()].sort(), [
+      ' cpu/usage_rate',
+      ' cpu/usage_rate:shop',
+      ' memory/request:shop',
+      'n1 cpu/node_utilization',
+      'n1 memory/usage',
+      'shop/q cpu/request',
+      'shop/q network/rx_rate',
+      'shop/q restart_count',
+    ]);
+    assert.deepEqual(
+      standIn
+        .descriptors(PROJECT)
+        .map((d) => (d.type ?? '').replace('custom.googleapis.com/heapster/', ''))
+        .sort(),
+      [...CORE_METRIC_NAMES].sort(),
     );
   });
 });

@@ -1,13 +1,23 @@
 import type { Problems } from '../../config/config-error.js';
 import type { HeapsterUri } from '../../config/uri.js';
 import { readDuration, readInt, rejectUnknownOptions } from '../../config/values.js';
-import { findMetricId, isMetricSetType, METRICS, type MetricSetType } from '../../metrics/catalogue.js';
+import {
+  findMetricId,
+  isMetricSetType,
+  metricId,
+  METRICS,
+  type MetricName,
+  type MetricSetType,
+} from '../../metrics/catalogue.js';
 import { splitEndpoint } from '../../config/endpoint.js';
 
 /**
  * The `gcm` sink's options, Heapster's syntax:
- *   gcm?project=P&location=L&prefix=custom.googleapis.com/heapster&metrics=all&levels=pod_container,pod
- * Project and location left out are taken from the runtime when the sink starts.
+ *   gcm?project=P&location=L&prefix=custom.googleapis.com/heapster&metrics=core&levels=pod,node,ns,cluster
+ * Project and location left out are taken from the runtime when the sink starts. The defaults write what a GKE
+ * cluster does not already get for free from Cloud Monitoring's system metrics (kubernetes.io/container/*
+ * carries per-container CPU, memory, requests, limits and restarts): pod sums, node reservation and
+ * utilization, namespace and cluster totals.
  */
 export interface GcmSinkConfig {
   readonly project: string | undefined;
@@ -18,16 +28,17 @@ export interface GcmSinkConfig {
   /**
    * Catalogue indexes of the metrics written. Cloud Monitoring bills every point, and each request carries at
    * most 200, so the series written are both the bill and most of the sink's CPU (a gRPC call costs far more
-   * than encoding its 200 points). The default is Heapster's: all. The `*_rate` gauges are about a seventh of
-   * the points and can be left out with an explicit list: Cloud Monitoring derives rates from the cumulative
-   * metrics (ALIGN_RATE).
+   * than encoding its 200 points). The default, `core`, is CORE_METRICS: usage, requests and limits of CPU and
+   * memory, network rates, ephemeral storage, restarts and the node autoscaling metrics. Heapster's `all` and
+   * `autoscaling` keep their meaning; a comma-separated list names metrics one by one.
    */
   readonly metrics: readonly number[];
   /**
-   * With 30 pods of 2 containers a node, pod_container carries about 60% of the points, pod 36%, node and
-   * sys_container 1.5% each, ns and cluster almost none. The default leaves out sys_container only, so a
-   * 1000-node cluster writes about 2.8 million points (14,000 requests) a round; levels=pod,node,ns,cluster
-   * writes 38% of that.
+   * Default pod, node, ns, cluster. With 30 pods of 2 containers a node, pod_container would carry about 60%
+   * of the points (more than pod, as each pod has two containers): on GKE those are the free
+   * kubernetes.io/container/* metrics again, so it is asked for explicitly. At the defaults a 1000-node,
+   * 30-pod cluster writes about 350,000 points (1,750 requests) a round; `metrics=all` on every level but
+   * sys_container about 2.8 million (14,000 requests).
    */
   readonly levels: readonly MetricSetType[];
   /** Extra metric labels, each from a Heapster label or one user label of the pod or node. */
@@ -68,8 +79,41 @@ export const AUTOSCALING_METRICS = [
   'memory/node_reservation',
 ] as const;
 
+/**
+ * The `core` set, the default: what operators chart and alert on, where GKE's free system metrics leave gaps
+ * (pod sums of requests and limits, node reservation and utilization, namespace and cluster totals). Only
+ * gauges: Cloud Monitoring bills cumulative points the same, and the rates here are what charts ask for.
+ */
+export const CORE_METRICS = [
+  'cpu/usage_rate',
+  'cpu/request',
+  'cpu/limit',
+  'memory/usage',
+  'memory/working_set',
+  'memory/request',
+  'memory/limit',
+  'network/rx_rate',
+  'network/tx_rate',
+  'ephemeral_storage/usage',
+  'restart_count',
+  ...AUTOSCALING_METRICS,
+] as const satisfies readonly MetricName[];
+
+/** Named metric sets of the `metrics` option. */
+export const METRIC_SETS = ['core', 'all', 'autoscaling'] as const;
+export type MetricSetName = (typeof METRIC_SETS)[number];
+const isMetricSetName = (value: string): value is MetricSetName =>
+  (METRIC_SETS as readonly string[]).includes(value);
+
+const METRIC_SET_MEMBERS: Readonly<Record<MetricSetName, () => number[]>> = {
+  core: () => CORE_METRICS.map(metricId),
+  all: () => METRICS.map((_, i) => i),
+  autoscaling: () => AUTOSCALING_METRICS.map(metricId),
+};
+
 export const DEFAULT_PREFIX = 'custom.googleapis.com/heapster';
-export const DEFAULT_LEVELS: readonly MetricSetType[] = ['pod_container', 'pod', 'node', 'ns', 'cluster'];
+export const DEFAULT_METRIC_SET: MetricSetName = 'core';
+export const DEFAULT_LEVELS: readonly MetricSetType[] = ['pod', 'node', 'ns', 'cluster'];
 /** Cloud Monitoring allows 30 labels per descriptor; the sink's own take at most 6 of them. */
 export const MAX_EXTRA_LABELS = 10;
 const KNOWN_OPTIONS = [
@@ -146,16 +190,22 @@ function list(raw: string | null): string[] {
 
 function readMetrics(problems: Problems, variable: string, raw: string | null): number[] {
   const items = list(raw);
-  if (items.length === 0 || (items.length === 1 && items[0] === 'all')) return METRICS.map((_, i) => i);
-  if (items.length === 1 && items[0] === 'autoscaling')
-    return AUTOSCALING_METRICS.map((m) => findMetricId(m) as number);
+  if (items.length === 0) return METRIC_SET_MEMBERS[DEFAULT_METRIC_SET]();
+  const only = items.length === 1 ? items[0] : undefined;
+  if (only !== undefined && isMetricSetName(only)) return METRIC_SET_MEMBERS[only]();
   const ids: number[] = [];
   for (const item of items) {
     const id = findMetricId(item);
-    if (id === undefined)
+    if (isMetricSetName(item))
       problems.add(
         variable,
-        `"${item}" is not "all", "autoscaling" or a metric name (see docs/metrics.md)`,
+        `"${item}" names a set of metrics: give it alone, or list metric names`,
+        `gcm?metrics=${item}`,
+      );
+    else if (id === undefined)
+      problems.add(
+        variable,
+        `"${item}" is not ${METRIC_SETS.map((m) => `"${m}"`).join(', ')} or a metric name (see docs/metrics.md)`,
         'gcm?metrics=cpu/usage_rate,memory/working_set',
       );
     else if (!ids.includes(id)) ids.push(id);
@@ -172,7 +222,7 @@ function readLevels(problems: Problems, variable: string, raw: string | null): M
       problems.add(
         variable,
         `"${item}" is not one of pod_container, pod, node, sys_container, ns, cluster`,
-        'gcm?levels=pod,node,cluster',
+        'gcm?levels=pod_container,pod,node,ns,cluster',
       );
     else if (!levels.includes(item)) levels.push(item);
   }

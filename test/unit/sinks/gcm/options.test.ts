@@ -8,6 +8,9 @@ import { METRICS } from '../../../../shared/metrics/catalogue.js';
 import { monitoringClientOptions } from '../../../../shared/sinks/gcm/client.js';
 import { isLoopbackHost, splitEndpoint } from '../../../../shared/config/endpoint.js';
 import { parseGcmSink } from '../../../../shared/sinks/gcm/options.js';
+import { AUTOSCALING_METRIC_NAMES, CORE_METRIC_NAMES, DEFAULT_LEVEL_NAMES } from './expected-defaults.js';
+
+const names = (ids: readonly number[]): string[] => ids.map((id) => METRICS[id]?.name as string);
 
 const parse = (text: string): { config: ReturnType<typeof parseGcmSink>; problems: string[] } => {
   const problems = new Problems();
@@ -16,33 +19,36 @@ const parse = (text: string): { config: ReturnType<typeof parseGcmSink>; problem
 };
 
 describe('gcm sink options', () => {
-  test('defaults: every metric on pod_container, pod, node, ns and cluster under custom.googleapis.com/heapster', () => {
+  test('defaults: the core metrics on pod, node, ns and cluster under custom.googleapis.com/heapster', () => {
     const { config, problems } = parse('gcm');
     assert.deepEqual(problems, []);
     assert.equal(config.prefix, 'custom.googleapis.com/heapster');
-    assert.deepEqual(config.metrics.length, METRICS.length);
-    assert.deepEqual(config.levels, ['pod_container', 'pod', 'node', 'ns', 'cluster']);
+    assert.deepEqual(names(config.metrics).sort(), [...CORE_METRIC_NAMES].sort());
+    assert.deepEqual(config.levels, DEFAULT_LEVEL_NAMES);
     assert.deepEqual([config.project, config.location, config.endpoint], [undefined, undefined, undefined]);
     assert.deepEqual([config.concurrency, config.timeoutMs], [8, 12_000]);
+    assert.deepEqual(parse('gcm?metrics=core').config.metrics, config.metrics);
   });
 
-  test("metrics=autoscaling is Heapster's node autoscaling set; a list names metrics", () => {
-    const names = (text: string): string[] =>
-      parse(text).config.metrics.map((id) => METRICS[id]?.name as string);
-    assert.deepEqual(names('gcm?metrics=autoscaling').sort(), [
-      'cpu/node_allocatable',
-      'cpu/node_capacity',
-      'cpu/node_reservation',
-      'cpu/node_utilization',
-      'memory/node_allocatable',
-      'memory/node_capacity',
-      'memory/node_reservation',
-      'memory/node_utilization',
-    ]);
-    assert.deepEqual(names('gcm?metrics=cpu/usage_rate,memory/usage,cpu/usage_rate'), [
+  test("metrics=all and metrics=autoscaling keep Heapster's meaning; a list names metrics", () => {
+    const of = (text: string): string[] => names(parse(text).config.metrics);
+    assert.deepEqual(
+      of('gcm?metrics=all'),
+      METRICS.map((m) => m.name),
+    );
+    assert.deepEqual(of('gcm?metrics=autoscaling').sort(), [...AUTOSCALING_METRIC_NAMES].sort());
+    assert.deepEqual(of('gcm?metrics=cpu/usage_rate,memory/usage,cpu/usage_rate'), [
       'cpu/usage_rate',
       'memory/usage',
     ]);
+    assert.deepEqual(parse('gcm?levels=pod_container,pod').config.levels, ['pod_container', 'pod']);
+  });
+
+  test('a named set mixed with metric names is refused, as is an unknown name', () => {
+    const { problems } = parse('gcm?metrics=core,cpu/usage,cpu/nope');
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0] as string, /"core" names a set of metrics/);
+    assert.match(problems[1] as string, /"cpu\/nope" is not "core", "all", "autoscaling" or a metric name/);
   });
 
   test('every option is checked, every problem reported at once', () => {
