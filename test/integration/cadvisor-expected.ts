@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_NUM_STATS, type CadvisorFleet, type ContainerSample } from '../sim/cadvisor/index.js';
 import { epochNanos } from '../sim/cadvisor/test-support.js';
 import type { SimClock } from '../sim/clock.js';
+import type { LoggedPoint } from '../support/point-lines.js';
 
 /*
  * What the simulator's cAdvisor hosts imply a round writes, built from test/sim/cadvisor/truth.ts alone: the
@@ -51,6 +52,18 @@ export function keyOf(metric: string, labels: Record<string, string | undefined>
 export interface Naming {
   nodename: string;
   hostname: string;
+}
+
+/** How the hosts file names a host: its Name for both labels. */
+export const byHostsFile = (name: string): Naming => ({ nodename: name, hostname: name });
+
+/** How fleet names a host: its machine ID, with its primary IP as the hostname. */
+export function byFleet(fleet: CadvisorFleet): (name: string) => Naming {
+  return (name) => {
+    const host = fleet.hosts.find((x) => x.name === name);
+    assert.ok(host !== undefined, name);
+    return { nodename: host.machineId, hostname: host.ip };
+  };
 }
 
 /**
@@ -253,4 +266,42 @@ export function assertAggregates(got: Map<string, number>, clusterName: string):
   }
   const aggregated = [...got].filter(([k]) => /"type":"(ns|cluster)"/.test(k));
   assert.deepEqual(new Map(aggregated), sums);
+}
+
+/** The points of the nodes `names` holds, keyed as cadvisor-expected.ts keys them. */
+export function pointsOf(points: ReadonlyMap<string, LoggedPoint>, names: Set<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of points.values())
+    if (names.has(p.labels['nodename'] ?? '')) out.set(keyOf(p.metric, p.labels), p.value);
+  return out;
+}
+
+/**
+ * The namespace and cluster totals of cpu/usage_rate and memory/usage are the sums over every source's pods
+ * and nodes (a namespace may hold pods of the cluster and of cAdvisor hosts alike).
+ */
+export function assertTotals(points: ReadonlyMap<string, LoggedPoint>): void {
+  const sums = new Map<string, number>();
+  const totals = new Map<string, number>();
+  for (const p of points.values()) {
+    if (p.metric !== 'cpu/usage_rate' && p.metric !== 'memory/usage') continue;
+    const type = p.labels['type'];
+    if (type === 'ns' || type === 'cluster') {
+      totals.set(`${p.metric} ${type} ${p.labels['namespace_name'] ?? ''}`, p.value);
+      continue;
+    }
+    const at =
+      type === 'pod'
+        ? `${p.metric} ns ${p.labels['namespace_name']}`
+        : type === 'node'
+          ? `${p.metric} cluster `
+          : undefined;
+    if (at !== undefined) sums.set(at, (sums.get(at) ?? 0) + p.value);
+  }
+  assert.ok(sums.size > 2, `only ${sums.size} totals to check`);
+  assert.deepEqual([...sums.keys()].sort(), [...totals.keys()].sort());
+  for (const [key, sum] of sums) {
+    const total = totals.get(key) as number;
+    assert.ok(Math.abs(total - sum) <= 1e-9 * Math.max(1, sum), `${key}: written ${total}, sum ${sum}`);
+  }
 }

@@ -55,3 +55,12 @@ export async function startHostsFixture(o: {
     throw err;
   }
 }
+
+/** A small simulated cluster to scrape beside the hosts (kubelets reached through the API server's proxy). */
+export const SMALL_CLUSTER = {
+  nodes: 3,
+  podsPerNode: 3,
+  containersPerPod: 1,
+  kubeletHttpPort: 0,
+  kubeletHttpsPort: 0,
+} as const;

@@ -5,9 +5,16 @@ import { after, before, describe, test } from 'node:test';
 import { epochNanos } from '../sim/cadvisor/test-support.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { inProcessScraper, INTERVAL_MS, type ScrapedRound } from '../support/in-process-scrape.js';
-import type { LoggedPoint } from '../support/point-lines.js';
-import { assertHostPoints, expectedPoints, keyOf, type HostTruth, type Naming } from './cadvisor-expected.js';
-import { startHostsFixture, type HostsFixture } from './cadvisor-fixture.js';
+import {
+  assertHostPoints,
+  assertTotals,
+  byFleet,
+  byHostsFile,
+  expectedPoints,
+  pointsOf,
+  type HostTruth,
+} from './cadvisor-expected.js';
+import { SMALL_CLUSTER, startHostsFixture, type HostsFixture } from './cadvisor-fixture.js';
 import { assertExactlyTheTruth } from './expected/round-checks.js';
 
 /*
@@ -24,13 +31,7 @@ let sim: Sim;
 let h: HostsFixture;
 
 before(async () => {
-  sim = await startSim({
-    nodes: 3,
-    podsPerNode: 3,
-    containersPerPod: 1,
-    kubeletHttpPort: 0,
-    kubeletHttpsPort: 0,
-  });
+  sim = await startSim(SMALL_CLUSTER);
   h = await startHostsFixture({ name: 'scrape-cadvisor', seed: 37, clockOffsetMs: 789 });
 });
 after(async () => {
@@ -65,51 +66,6 @@ const truth = (): HostTruth => ({
   machines: h.machines,
   clusterName: CLUSTER,
 });
-const byHostsFile = (name: string): Naming => ({ nodename: name, hostname: name });
-function byFleet(name: string): Naming {
-  const host = h.fleet.hosts.find((x) => x.name === name);
-  assert.ok(host !== undefined, name);
-  return { nodename: host.machineId, hostname: host.ip };
-}
-
-/** The points of the nodes `names` holds, keyed as cadvisor-expected.ts keys them. */
-function pointsOf(points: ReadonlyMap<string, LoggedPoint>, names: Set<string>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const p of points.values())
-    if (names.has(p.labels['nodename'] ?? '')) out.set(keyOf(p.metric, p.labels), p.value);
-  return out;
-}
-
-/**
- * The namespace and cluster totals of cpu/usage_rate and memory/usage are the sums over every source's pods
- * and nodes (a namespace may hold pods of the cluster and of cAdvisor hosts alike).
- */
-function assertTotals(points: ReadonlyMap<string, LoggedPoint>): void {
-  const sums = new Map<string, number>();
-  const totals = new Map<string, number>();
-  for (const p of points.values()) {
-    if (p.metric !== 'cpu/usage_rate' && p.metric !== 'memory/usage') continue;
-    const type = p.labels['type'];
-    if (type === 'ns' || type === 'cluster') {
-      totals.set(`${p.metric} ${type} ${p.labels['namespace_name'] ?? ''}`, p.value);
-      continue;
-    }
-    const at =
-      type === 'pod'
-        ? `${p.metric} ns ${p.labels['namespace_name']}`
-        : type === 'node'
-          ? `${p.metric} cluster `
-          : undefined;
-    if (at !== undefined) sums.set(at, (sums.get(at) ?? 0) + p.value);
-  }
-  assert.ok(sums.size > 2, `only ${sums.size} totals to check`);
-  assert.deepEqual([...sums.keys()].sort(), [...totals.keys()].sort());
-  for (const [key, sum] of sums) {
-    const total = totals.get(key) as number;
-    assert.ok(Math.abs(total - sum) <= 1e-9 * Math.max(1, sum), `${key}: written ${total}, sum ${sum}`);
-  }
-}
-
 const sourcesOf = (round: ScrapedRound) =>
   round.report.sources.map((s) => [s.source, s.nodes, s.failed, s.error]);
 
@@ -142,7 +98,7 @@ describe('one scrape over a Kubernetes cluster and cAdvisor hosts', () => {
       const fromFile = pointsOf(round.points, hostNames());
       assertHostPoints(fromFile, expectedPoints(truth(), round.roundTime, byHostsFile));
       const fromFleet = pointsOf(round.points, machineIds());
-      assertHostPoints(fromFleet, expectedPoints(truth(), round.roundTime, byFleet));
+      assertHostPoints(fromFleet, expectedPoints(truth(), round.roundTime, byFleet(h.fleet)));
       assertTotals(round.points);
     } finally {
       await h.fleet.setFleetFault(0);
