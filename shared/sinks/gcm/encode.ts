@@ -153,7 +153,7 @@ export function* walkRound(
     for (let s = 0; s < sets.length; s++) {
       if (targets[s] === undefined) continue;
       const base = s * METRIC_COUNT;
-      for (let m = 0; m < METRIC_COUNT; m++) {
+      for (const m of plans.idsOnLevel.get((sets[s] as MetricSet).type) ?? []) {
         const v = values[base + m] as number;
         if (v === v) emit(s, m, v, undefined, '');
       }
@@ -180,9 +180,12 @@ export function* walkRound(
 function planMetrics(options: EncodeOptions): {
   byMetric: (MetricPlan | undefined)[];
   levels: ReadonlySet<MetricSetType>;
+  /** Per level, the ids of the metrics written on it, ascending: a set's row is read only there. */
+  idsOnLevel: ReadonlyMap<MetricSetType, readonly number[]>;
 } {
   const byMetric: (MetricPlan | undefined)[] = new Array(METRIC_COUNT).fill(undefined);
   const levels = new Set<MetricSetType>();
+  const idsOnLevel = new Map<MetricSetType, number[]>();
   for (const id of options.metrics) {
     const metric = metricAt(id);
     const on = levelsOf(metric, options.levels);
@@ -200,7 +203,13 @@ function planMetrics(options: EncodeOptions): {
       unavailable: options.unavailable?.get(type),
     };
   }
-  return { byMetric, levels };
+  for (let id = 0; id < METRIC_COUNT; id++)
+    for (const l of byMetric[id]?.levels ?? []) {
+      const ids = idsOnLevel.get(l);
+      if (ids === undefined) idsOnLevel.set(l, [id]);
+      else ids.push(id);
+    }
+  return { byMetric, levels, idsOnLevel };
 }
 
 /** A set's cumulative start, or why its cumulative points cannot be written. */
