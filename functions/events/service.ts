@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { Firestore } from '@google-cloud/firestore';
 import type { EventsConfig, EventSinkConfig } from '../../shared/config/events-config.js';
+import { preloadAccess } from '../../shared/kube/api-access.js';
 import { connect, type KubeConnection } from '../../shared/kube/connect.js';
 import { googleAccessTokenSource } from '../../shared/kube/google-token.js';
 import { eventStream } from '../../shared/kube/event-stream.js';
@@ -52,6 +53,8 @@ export function buildEventSinks(
 
 export async function startEventsService(config: EventsConfig, deps: ServiceDeps): Promise<EventsService> {
   const now = deps.now ?? Date.now;
+  // Before the probes answer, as a static import would: a new instance is ready to watch once it says so.
+  await preloadAccess(config.source, deps.env);
   const holder = `${deps.env['K_REVISION'] ?? hostname()}-${randomBytes(3).toString('hex')}`;
   const log = deps.log.child({ component: 'events', holder });
   const db =

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import { Agent as HttpsAgent } from 'node:https';
 import type { KubeAccess } from '../config/source-uri.js';
+import { apiAccess, type ConnectDeps } from './api-access.js';
 import { httpGet, type FetchOutcome } from '../runtime/http-get.js';
 import { watchLines } from './watch-lines.js';
 
@@ -28,71 +27,13 @@ export interface RequestLimits {
   signal?: AbortSignal;
 }
 
-export interface ConnectDeps {
-  env: Readonly<Record<string, string | undefined>>;
-  /** An OAuth access token for the function's own Google identity (GKE's auth=google). */
-  googleAccessToken?: () => Promise<string>;
-}
+export type { ApiAccess, ConnectDeps } from './api-access.js';
 
-/** Builds the KubeConfig the source describes, as Heapster's kubernetes source options did. */
-export async function loadKubeConfig(source: KubeAccess, deps: ConnectDeps): Promise<KubeConfig> {
-  const kc = new KubeConfig();
-  const caData = source.caFile === undefined ? undefined : readFileSync(source.caFile).toString('base64');
-  const cluster = (server: string) => ({
-    name: 'cluster',
-    server,
-    skipTLSVerify: source.insecure,
-    ...(caData ? { caData } : {}),
-  });
-  if (source.auth.kind === 'google') {
-    if (deps.googleAccessToken === undefined)
-      throw new Error('auth=google needs Google credentials, and none are available');
-    const token = await deps.googleAccessToken();
-    kc.loadFromClusterAndUser(cluster(source.apiServer as string), { name: 'google', token });
-  } else if (source.auth.kind === 'kubeconfig') {
-    kc.loadFromFile(source.auth.path);
-  } else if (source.apiServer === undefined) {
-    if (source.inClusterConfig && deps.env['KUBERNETES_SERVICE_HOST'] !== undefined) kc.loadFromCluster();
-    else kc.loadFromDefault();
-  } else if (source.useServiceAccount) {
-    kc.loadFromCluster();
-  } else {
-    kc.loadFromClusterAndUser(cluster(source.apiServer), { name: 'anonymous' });
-  }
-  const current = kc.getCurrentCluster();
-  if (current === null) throw new Error('the kubeconfig has no current cluster');
-  if (source.apiServer !== undefined || source.insecure || caData !== undefined) {
-    // The URL and TLS options of the source win over the kubeconfig's, as Heapster's did.
-    const replaced = {
-      ...current,
-      server: source.apiServer ?? current.server,
-      skipTLSVerify: source.insecure || current.skipTLSVerify,
-      ...(caData ? { caData, caFile: undefined } : {}),
-    };
-    kc.clusters = kc.clusters.map((c) => (c.name === current.name ? replaced : c));
-  }
-  return kc;
-}
-
+/** Resolves the source's access once (see api-access.ts) and opens the run's agents. */
 export async function connect(source: KubeAccess, deps: ConnectDeps): Promise<KubeConnection> {
-  const kc = await loadKubeConfig(source, deps);
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-  const server = new URL(cluster.server);
-  const tls: RequestOptions = {};
-  await kc.applyToHTTPSOptions(tls);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tls.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-  if (typeof tls.auth === 'string')
-    headers['authorization'] = `Basic ${Buffer.from(tls.auth).toString('base64')}`;
+  const { server, headers, tls } = await apiAccess(source, deps);
   const agentOptions = { keepAlive: true, maxSockets: source.concurrency, scheduling: 'lifo' as const };
-  const httpsAgent = new HttpsAgent({
-    ...agentOptions,
-    ca: tls.ca,
-    cert: tls.cert,
-    key: tls.key,
-    rejectUnauthorized: !cluster.skipTLSVerify,
-  });
+  const httpsAgent = new HttpsAgent({ ...agentOptions, ...tls });
   const httpAgent = new HttpAgent(agentOptions);
   const getUrl = (url: URL, limits: RequestLimits): Promise<FetchOutcome> =>
     httpGet(url, { agent: url.protocol === 'https:' ? httpsAgent : httpAgent, headers, ...limits });
