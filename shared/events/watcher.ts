@@ -345,6 +345,11 @@ export class EventWatcher {
       );
       const failed: EventSink[] = [];
       reports.forEach((report, i) => {
+        // A failed write is sent again whole: its refusals are counted once, from the attempt that succeeds.
+        if (report.error !== undefined) {
+          failed.push(remaining[i] as EventSink);
+          return;
+        }
         const rejected = Object.values(report.rejected).reduce((a, b) => a + b, 0);
         this.stats.rejected += rejected;
         if (rejected > 0)
@@ -352,7 +357,6 @@ export class EventWatcher {
             sink: report.sink,
             rejected: report.rejected,
           });
-        if (report.error !== undefined) failed.push(remaining[i] as EventSink);
       });
       if (failed.length === 0) break;
       if (signal.aborted || attempt >= maxAttempts)

@@ -93,15 +93,31 @@ describe('InfluxDB sink faults against InfluxDB 1.6', () => {
     assert.equal(await stored(), 50);
   });
 
-  test('a 400 for one bad line (a field type conflict): the others are written, the one reported', async () => {
+  test('a partial write (a field type conflict): the others are written, the one reported by its reason', async () => {
     const c = connection();
     assert.equal((await c.write(lines(1), 'ms', deadline(20_000))).written, 1);
     // Series s0 already holds an integer: a float there conflicts; everything else is fine.
     const input = lines(60, (i) => (i === 0 ? '1.5' : `${i}i`));
     const report = await c.write(input, 'ms', deadline(20_000));
     assert.equal(report.written, 59);
-    assert.deepEqual(report.rejected, { 'bad-line': 1 });
+    assert.deepEqual(report.rejected, { 'field-type-conflict': 1 });
+    assert.equal(report.error, undefined);
     assert.equal(await stored(), 60);
+  });
+
+  test('lines that do not parse among good ones: the good ones written, the bad ones named', async () => {
+    const log = memoryLogger();
+    const c = influxdbConnection(config(`influxdb:${proxy.url}?db=${name}&batchlines=100`), { log });
+    // 1.6 refuses unsigned integers: those lines do not parse.
+    const input = lines(30, (i) => (i % 10 === 3 ? `${i}u` : `${i}i`));
+    const bad = input.lines.filter((l) => / value=\d+u /.test(l));
+    const report = await c.write(input, 'ms', deadline(20_000));
+    assert.equal(report.written, input.lines.length - bad.length);
+    assert.deepEqual(report.rejected, { 'bad-line': bad.length });
+    assert.equal(proxy.seen.filter((s) => s.path.startsWith('/write')).length, 1);
+    const warning = log.entries.find((e) => e.message === 'influxdb sink: points not written');
+    assert.deepEqual(warning?.['badLines'], bad);
+    assert.equal(await stored(), input.lines.length - bad.length);
   });
 
   test('a slow server: the request is abandoned after the timeout and sent again', async () => {

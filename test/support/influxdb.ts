@@ -38,8 +38,13 @@ export interface InfluxResult {
   error?: string;
 }
 
+export interface InfluxdOptions {
+  /** [data] max-values-per-tag: new values of a tag past this many are refused (influxd's default 100,000). */
+  readonly maxValuesPerTag?: number;
+}
+
 /** Every listener influxd would open is disabled or bound to its own free loopback port. */
-function configText(dir: string, rpcPort: number, httpPort: number): string {
+function configText(dir: string, rpcPort: number, httpPort: number, options: InfluxdOptions): string {
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 
@@ -53,7 +58,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   wal-dir = "${join(dir, 'wal')}"
   wal-fsync-delay = "0s"
   query-log-enabled = false
-  index-version = "inmem"
+  index-version = "inmem"${options.maxValuesPerTag === undefined ? '' : `\n  max-values-per-tag = ${options.maxValuesPerTag}`}
 
 [monitor]
   store-enabled = false
@@ -88,7 +93,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 `;
 }
 
-export async function startInfluxd(): Promise<InfluxServer> {
+export async function startInfluxd(options: InfluxdOptions = {}): Promise<InfluxServer> {
   const dir = mkdtempSync(join(tmpdir(), 'heapster-influxd-'));
   const configPath = join(dir, 'influxd.conf');
   // One RPC port per start attempt (startServerProcess tries up to three HTTP ports).
@@ -98,7 +103,7 @@ export async function startInfluxd(): Promise<InfluxServer> {
       name: 'influxd',
       command: 'influxd',
       args: (port) => {
-        writeFileSync(configPath, configText(dir, rpcPorts.shift() ?? 0, port));
+        writeFileSync(configPath, configText(dir, rpcPorts.shift() ?? 0, port, options));
         return ['-config', configPath];
       },
       timeoutMs: 30_000,

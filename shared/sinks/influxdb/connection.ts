@@ -25,7 +25,15 @@ import { DEFAULT_BACKOFF, sendLines, type Backoff } from './send-lines.js';
 export interface InfluxdbConnection {
   readonly name: string;
   /** Writes encoded lines and reports on them; never throws. */
-  write(encoded: EncodedLines, precision: Precision, signal: AbortSignal): Promise<WriteReport>;
+  write(encoded: EncodedLines, precision: Precision, signal: AbortSignal): Promise<InfluxdbWriteReport>;
+}
+
+/**
+ * A write's report, with `error` whenever some points could not be written now (`unsent` of them: the server
+ * was unreachable, failing, or the deadline came); points the server refused for good are only `rejected`.
+ */
+export interface InfluxdbWriteReport extends WriteReport {
+  readonly unsent: number;
 }
 
 export interface InfluxdbDeps {
@@ -172,7 +180,8 @@ export function influxdbConnection(config: InfluxdbSinkConfig, deps: InfluxdbDep
     async write(encoded, precision, signal) {
       const total = encoded.points.reduce((a, b) => a + b, 0);
       const rejectedByEncoding = { ...encoded.rejected };
-      if (total === 0) return { sink: config.name, written: 0, rejected: rejectedByEncoding, retried: 0 };
+      if (total === 0)
+        return { sink: config.name, written: 0, rejected: rejectedByEncoding, retried: 0, unsent: 0 };
       const ready = await resolve(signal);
       if (!ready.ok) {
         log.warn('influxdb sink: server not reachable', { error: ready.message });
@@ -181,6 +190,7 @@ export function influxdbConnection(config: InfluxdbSinkConfig, deps: InfluxdbDep
           written: 0,
           rejected: { ...rejectedByEncoding, [ready.failure]: total },
           retried: 0,
+          unsent: total,
           error: ready.message,
         };
       }
@@ -212,7 +222,8 @@ export function influxdbConnection(config: InfluxdbSinkConfig, deps: InfluxdbDep
         written: result.written,
         rejected,
         retried: result.retried,
-        ...(result.written === 0 ? { error: result.messages[0] ?? 'nothing was written' } : {}),
+        unsent: result.unsent,
+        ...(result.unsent > 0 ? { error: result.messages[0] ?? 'not everything was written' } : {}),
       };
     },
   };

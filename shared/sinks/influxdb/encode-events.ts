@@ -27,6 +27,9 @@ export const EVENTS_WITH_FIELDS_MEASUREMENT = 'events';
  * occurrence changes the resourceVersion only. Series are per event uid, so two occurrences of one event
  * would only collide when observed in the same microsecond with counts 1000 apart.
  */
+/** Why an occurrence gets no point: an event with no time at all. */
+export const ENCODING_REFUSALS: ReadonlySet<string> = new Set(['no-time']);
+
 export function encodeEvents(events: readonly KubeEvent[], options: EventEncodeOptions): EncodedLines {
   const out: EncodedLines = { lines: [], points: [], rejected: {} };
   for (const event of events) {

@@ -31,6 +31,8 @@ export type PostOutcome =
       readonly status?: number;
       readonly message: string;
       readonly retryAfterMs?: number;
+      /** The server's whole answer, when it sent one (what it wrote of a partial write, see partial-write.ts). */
+      readonly body?: string;
     };
 
 export const RETRYABLE: ReadonlySet<WriteFailure> = new Set([
@@ -216,6 +218,7 @@ export function classify(err: unknown): PostOutcome & { ok: false } {
       status,
       message,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...(err.body !== undefined ? { body: err.body } : {}),
     };
     if (status === 400) return { ...base, failure: 'bad-request' };
     if (status === 413) return { ...base, failure: 'too-large' };

@@ -2,8 +2,9 @@ import type { Batch } from '../../metrics/model.js';
 import type { EventSink, MetricSink, WriteReport } from '../sink.js';
 import type { InfluxdbSinkConfig } from './config.js';
 import { influxdbConnection, type InfluxdbConnection, type InfluxdbDeps } from './connection.js';
-import { encodeEvents } from './encode-events.js';
+import { encodeEvents, ENCODING_REFUSALS } from './encode-events.js';
 import { encodeMetrics } from './encode-metrics.js';
+import { PERMANENT } from './send-lines.js';
 
 /**
  * `SINKS=influxdb:...`: a round's metrics in Heapster's InfluxDB schema (encode-metrics.ts), written and
@@ -16,12 +17,16 @@ export function influxdbSink(config: InfluxdbSinkConfig, deps: InfluxdbDeps): Me
 export function metricSinkOn(connection: InfluxdbConnection, config: InfluxdbSinkConfig): MetricSink {
   return {
     name: connection.name,
-    write: (batch: Batch, signal: AbortSignal): Promise<WriteReport> =>
-      connection.write(
+    write: async (batch: Batch, signal: AbortSignal): Promise<WriteReport> => {
+      const { unsent, error, ...report } = await connection.write(
         encodeMetrics(batch, { withFields: config.withFields, clusterName: config.clusterName }),
         'ms',
         signal,
-      ),
+      );
+      // A round's sink failed when it wrote nothing and could have (a refusal is not a failure): the
+      // rejections are in the report either way.
+      return report.written === 0 && unsent > 0 && error !== undefined ? { ...report, error } : report;
+    },
     close: async () => undefined,
   };
 }
@@ -37,12 +42,25 @@ export function influxdbEventSink(config: InfluxdbSinkConfig, deps: InfluxdbDeps
 export function eventSinkOn(connection: InfluxdbConnection, config: InfluxdbSinkConfig): EventSink {
   return {
     name: connection.name,
-    write: (events, signal) =>
-      connection.write(
+    write: async (events, signal) => {
+      const { unsent, rejected, error, ...report } = await connection.write(
         encodeEvents(events, { withFields: config.withFields, clusterName: config.clusterName }),
         'ns',
         signal,
-      ),
+      );
+      // Only refusals are final; the batch is written again (idempotently) while anything else is unsent.
+      const refused = Object.fromEntries(Object.entries(rejected).filter(([reason]) => isFinal(reason)));
+      return {
+        ...report,
+        rejected: refused,
+        ...(unsent > 0 ? { error: error ?? `${unsent} occurrences not written yet` } : {}),
+      };
+    },
     close: async () => undefined,
   };
+}
+
+/** Occurrences the encoder could not turn into a point, or the server refused: writing again cannot help. */
+function isFinal(reason: string): boolean {
+  return PERMANENT.has(reason) || ENCODING_REFUSALS.has(reason);
 }

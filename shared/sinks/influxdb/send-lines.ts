@@ -1,13 +1,16 @@
 import { mapLimit } from '../../runtime/limit.js';
 import { withRetries, type Attempt } from '../../runtime/retry.js';
 import { RETRYABLE, type PostOutcome } from './http.js';
+import { parsePartialWrite, REFUSALS } from './partial-write.js';
 
 /**
  * Sends encoded lines in requests of at most `batchLines` lines and `batchBytes` bytes, `concurrency` at a
  * time, and awaits them all. Each request is retried on 429, 5xx, network errors and timeouts with backoff
- * (never sooner than a Retry-After asks), up to `attempts` tries and never past the run's signal. A 400 (or
- * 413) splits the request in halves, recursively, so that the bad lines are found and reported while every
- * good line is written; a budget of splits bounds the requests a batch full of bad lines can cost.
+ * (never sooner than a Retry-After asks), up to `attempts` tries and never past the run's signal. A partial
+ * write (partial-write.ts) is final: the lines the server kept count as written, the others as refused by
+ * reason. Any other 400 (or 413) splits the request in halves, recursively, so that the bad lines are found
+ * and reported while every good line is written; a budget of splits bounds the requests a batch full of bad
+ * lines can cost.
  */
 export interface SendOptions {
   readonly batchLines: number;
@@ -34,11 +37,19 @@ export const DEFAULT_BACKOFF: Backoff = { initialDelayMs: 250, maxDelayMs: 5_000
 export const SPLIT_BUDGET = 100;
 const SAMPLES = 5;
 
+/** Reasons for points that sending again cannot write: the server refused them, not the moment. */
+export const PERMANENT: ReadonlySet<string> = new Set<string>([...REFUSALS, 'bad-request', 'too-large']);
+
 export interface SendResult {
   /** Points written (a line carries one or more). */
   written: number;
-  /** Points not written, by reason: a request failure, or `bad-line` for lines the server refused alone. */
+  /**
+   * Points not written, by reason: a request failure, a refusal (partial-write.ts), or `bad-line` for lines
+   * the server refused alone.
+   */
   rejected: Record<string, number>;
+  /** Of those, points not written for a reason that may pass (not in PERMANENT): a later send may write them. */
+  unsent: number;
   /** Requests sent again after a retryable failure. */
   retried: number;
   /** Requests sent in all. */
@@ -78,6 +89,7 @@ export async function sendLines(
   const result: SendResult = {
     written: 0,
     rejected: {},
+    unsent: 0,
     retried: 0,
     requests: 0,
     messages: [],
@@ -92,7 +104,11 @@ export async function sendLines(
   };
   const reject = (reason: string, n: number, message: string): void => {
     result.rejected[reason] = (result.rejected[reason] ?? 0) + n;
+    if (!PERMANENT.has(reason)) result.unsent += n;
     if (result.messages.length < SAMPLES) result.messages.push(message);
+  };
+  const sample = (line: string): void => {
+    if (result.badLines.length < SAMPLES) result.badLines.push(line.slice(0, 300));
   };
 
   const sendOnce = async (start: number, end: number): Promise<PostOutcome> => {
@@ -148,6 +164,20 @@ export async function sendLines(
       result.written += count(start, end);
       return;
     }
+    const partial =
+      (outcome.status === 400 || outcome.status === 422) && outcome.body !== undefined
+        ? parsePartialWrite(outcome.body, end - start)
+        : undefined;
+    if (partial !== undefined) {
+      const points = count(start, end);
+      // `dropped` counts lines; a line of several fields (withfields) carries several points.
+      const refused =
+        partial.refused === end - start ? points : Math.round((partial.refused * points) / (end - start));
+      result.written += points - refused;
+      reject(partial.reason, refused, outcome.message);
+      partial.badLines.forEach(sample);
+      return;
+    }
     const splittable = outcome.failure === 'bad-request' || outcome.failure === 'too-large';
     if (splittable && end - start > 1 && splits < SPLIT_BUDGET) {
       splits++;
@@ -158,7 +188,7 @@ export async function sendLines(
     }
     if (outcome.failure === 'bad-request' && end - start === 1) {
       reject('bad-line', count(start, end), outcome.message);
-      if (result.badLines.length < SAMPLES) result.badLines.push((lines[start] as string).slice(0, 300));
+      sample(lines[start] as string);
       return;
     }
     reject(outcome.failure, count(start, end), outcome.message);

@@ -57,6 +57,7 @@ describe('InfluxDB connection against a loopback stand-in', () => {
       written: 100,
       rejected: {},
       retried: 0,
+      unsent: 0,
     });
     assert.deepEqual(fake.queries, [
       'CREATE DATABASE "k8s"; CREATE RETENTION POLICY "default" ON "k8s" DURATION INF REPLICATION 1 DEFAULT',
