@@ -100,7 +100,9 @@ resource "google_pubsub_subscription" "shards" {
   }
 
   push_config {
-    push_endpoint = google_cloudfunctions2_function.this["shard"].service_config[0].uri
+    # The path names the topic: the Functions Framework reads it into the CloudEvent's source when it turns
+    # a plain Pub/Sub push into the event scrapeShard takes (the function answers on every path).
+    push_endpoint = "${google_cloudfunctions2_function.this["shard"].service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.shards[0].name}"
     oidc_token {
       service_account_email = google_service_account.shard_push[0].email
       audience              = google_cloudfunctions2_function.this["shard"].service_config[0].uri
