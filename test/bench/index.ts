@@ -3,6 +3,7 @@ import { benchGcm } from './gcm.js';
 import { benchInfluxdb } from './influxdb.js';
 import { benchSim } from './sim.js';
 import { benchEvents } from './events.js';
+import { benchScale } from './scale.js';
 
 /** `npm run bench [-- NAME [--flag value ...]]`: runs one benchmark, or all of them, printing figures and conditions. */
 const benches: Record<string, (args: Map<string, string>) => Promise<void>> = {
@@ -11,6 +12,7 @@ const benches: Record<string, (args: Map<string, string>) => Promise<void>> = {
   scrape: benchScrape,
   gcm: benchGcm,
   events: benchEvents,
+  scale: benchScale,
 };
 
 async function main(): Promise<void> {

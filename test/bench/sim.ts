@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { simClient } from './sim-client.js';
 import { startSimProcess } from './sim-process.js';
 
 /**
@@ -13,31 +12,12 @@ export async function benchSim(args: Map<string, string>): Promise<void> {
   const sim = await startSimProcess(['--nodes', String(nodes), '--pods-per-node', String(podsPerNode)]);
   try {
     const { apiServer, caPath, token } = sim.ready;
-    const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: readFileSync(caPath) });
-    const get = (path: string): Promise<Buffer> =>
-      new Promise((resolve, reject) => {
-        const req = request(
-          `${apiServer}${path}`,
-          { agent, headers: token ? { authorization: `Bearer ${token}` } : {} },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () =>
-              res.statusCode === 200
-                ? resolve(Buffer.concat(chunks))
-                : reject(new Error(`${path}: HTTP ${res.statusCode}`)),
-            );
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      });
+    const get = simClient({ apiServer, caPath, token }, concurrency);
     const info = async (): Promise<{
       cpuUsage: { user: number; system: number };
       rssBytes: number;
       instanceId: string;
-    }> => JSON.parse((await get('/sim/v1/info')).toString()) as never;
+    }> => JSON.parse((await get('GET', '/sim/v1/info')).toString()) as never;
 
     const before = await info();
     if (before.instanceId !== sim.ready.instanceId)
@@ -50,7 +30,7 @@ export async function benchSim(args: Map<string, string>): Promise<void> {
       Array.from({ length: concurrency }, async () => {
         while (next < names.length) {
           const name = names[next++] as string;
-          const body = await get(`/api/v1/nodes/${name}/proxy/stats/summary`);
+          const body = await get('GET', `/api/v1/nodes/${name}/proxy/stats/summary`);
           bytes += body.length;
         }
       }),
@@ -59,7 +39,7 @@ export async function benchSim(args: Map<string, string>): Promise<void> {
     const after = await info();
     const cpuMs =
       (after.cpuUsage.user + after.cpuUsage.system - before.cpuUsage.user - before.cpuUsage.system) / 1000;
-    agent.destroy();
+    get.close();
     console.log(
       `bench sim: ${nodes} nodes x ${podsPerNode} pods x 2 containers, ${concurrency} concurrent HTTPS requests through the node proxy`,
     );
