@@ -39,6 +39,10 @@ export interface Options {
   serviceLog: string | undefined;
   /** A compiled tree to run the service from instead of compiling the sources (to compare builds). */
   serviceBuild: string | undefined;
+  /** How the service reaches the API server: as deployed for GKE (auth=google), or a kubeconfig file. */
+  access: 'google' | 'kubeconfig';
+  /** The NODE_OPTIONS the service runs with (the deployed heap cap). */
+  nodeOptions: string;
 }
 
 export interface Check {
@@ -137,7 +141,11 @@ export function print(o: Options, r: Results): void {
     `  conditions: node ${process.version}, ${availableParallelism()} cores shared (${cpus()[0]?.model ?? '?'}); the service compiled to ` +
       'JavaScript in its own process (measured: its CPU and RSS from /proc); simulator, influxd (1.6) and the emulator in ' +
       `their own processes (influxd with max-values-per-tag=0), the gcl stand-in in this one${o.gclLatencyMs > 0 ? ` answering after ${o.gclLatencyMs} ms` : ''}; ` +
-      'service defaults: batches of 500, flush after 1 s, a checkpoint a second' +
+      'service defaults: batches of 500, flush after 1 s, a checkpoint a second; ' +
+      (o.access === 'google'
+        ? 'the Cloud Run configuration for GKE (endpoint + CA + auth=google, token from a metadata stand-in)'
+        : "the simulator's kubeconfig (auth=PATH)") +
+      `; NODE_OPTIONS=${o.nodeOptions} (the events-service module's)` +
       (o.nodeFlags.length > 0 ? `; service node flags: ${o.nodeFlags.join(' ')}` : '') +
       (o.serviceBuild !== undefined ? `; service run from ${o.serviceBuild}` : ''),
   );

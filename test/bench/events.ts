@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,17 +18,23 @@ import {
   type ServiceProcess,
   type SimApi,
 } from './events-probes.js';
+import { deployedNodeOptions, startMetadataStandIn } from './events-deployment.js';
 import { print, verify, type Options, type Sample } from './events-report.js';
 import { startSimProcess } from './sim-process.js';
 
 /**
  * `npm run bench -- events [--rate R] [--seconds S] [--relist N] [--nodes N] [--pods-per-node P]
  * [--gcl-latency-ms L] [--cpu-prof DIR] [--heap-snapshot DIR] [--node-flags 'F ...'] [--service-log FILE]
- * [--service-build DIR]`: the events service (compiled, in its own process, as Cloud Run runs it) watching a simulated cluster (its
- * own process) that holds N events and generates R event changes a second, writing every occurrence to the
- * Cloud Logging stand-in (this process) and influxd 1.6 (its own process), with its lease and checkpoints in
- * the Firestore emulator. Measured: the relist of the N events at start, then S seconds of steady watching;
- * an occurrence counts once both sinks acknowledged it and its identity is in a saved checkpoint.
+ * [--service-build DIR] [--access google|kubeconfig]`: the events service (compiled, in its own process, as
+ * Cloud Run runs it) watching a simulated cluster (its own process) that holds N events and generates R event
+ * changes a second, writing every occurrence to the Cloud Logging stand-in (this process) and influxd 1.6 (its
+ * own process), with its lease and checkpoints in the Firestore emulator. Measured: the relist of the N events
+ * at start, then S seconds of steady watching; an occurrence counts once both sinks acknowledged it and its
+ * identity is in a saved checkpoint.
+ *
+ * The service runs as infra deploys it for GKE: NODE_OPTIONS with the events-service module's heap cap, and
+ * the API server reached by endpoint, cluster CA and auth=google, with the access token from a metadata
+ * server stand-in. `--access kubeconfig` reads the simulator's kubeconfig instead (the other deployment).
  */
 const BUILD_DIR = join('node_modules', '.cache', 'heapster-bench-events');
 const ENTRY = join('functions', 'events', 'index.js');
@@ -50,6 +57,8 @@ export async function benchEvents(args: Map<string, string>): Promise<void> {
     nodeFlags: (args.get('node-flags') ?? '').split(' ').filter((f) => f !== ''),
     serviceLog: args.get('service-log'),
     serviceBuild: args.get('service-build'),
+    access: args.get('access') === 'kubeconfig' ? 'kubeconfig' : 'google',
+    nodeOptions: await deployedNodeOptions(),
   };
   const build = o.serviceBuild ?? (await compileService());
   const entry = join(build, ENTRY);
@@ -59,14 +68,17 @@ export async function benchEvents(args: Map<string, string>): Promise<void> {
   // Heapster's log/events schema tags each point with its event's uid; influxd refuses new values of a tag past
   // 100,000 unless told otherwise (an environment variable overrides its configuration file).
   process.env['INFLUXDB_DATA_MAX_VALUES_PER_TAG'] = '0';
-  const [firestore, influx, gcl, sim] = await Promise.all([
+  // The API server asks for the token the metadata server hands the service's identity.
+  const token = randomBytes(16).toString('hex');
+  const [firestore, influx, gcl, metadata, sim] = await Promise.all([
     startFirestoreEmulator(),
     startInfluxd(),
     startGclStandIn(),
+    startMetadataStandIn(token, PROJECT),
     startSimProcess([
       ...['--nodes', String(o.nodes), '--pods-per-node', String(o.podsPerNode)],
       ...['--events-per-sec', String(o.rate), '--watch-history', String(history)],
-      ...['--kubelet-port', '0', '--kubelet-https-port', '0', '--work-dir', workDir],
+      ...['--kubelet-port', '0', '--kubelet-https-port', '0', '--work-dir', workDir, '--token', token],
     ]),
   ]);
   const api = simApi(sim);
@@ -78,7 +90,7 @@ export async function benchEvents(args: Map<string, string>): Promise<void> {
     changes?.stop();
     api.close();
     await journal.close();
-    await Promise.all([sim.stop(), gcl.stop(), influx.stop(), firestore.stop()]);
+    await Promise.all([sim.stop(), gcl.stop(), influx.stop(), firestore.stop(), metadata.stop()]);
     rmSync(workDir, { recursive: true, force: true });
   };
   // Ctrl-C stops every process the benchmark started.
@@ -101,7 +113,15 @@ export async function benchEvents(args: Map<string, string>): Promise<void> {
       nodeFlags,
       o.serviceLog,
       {
-        SOURCE: `kubernetes:?auth=${sim.ready.kubeconfig}`,
+        SOURCE:
+          o.access === 'google'
+            ? `kubernetes:${sim.ready.apiServer}?auth=google&ca=${sim.ready.caPath}`
+            : `kubernetes:?auth=${sim.ready.kubeconfig}`,
+        NODE_OPTIONS: o.nodeOptions,
+        // Cloud Run's metadata server, which the Google libraries find on their own there.
+        GCE_METADATA_HOST: metadata.host,
+        METADATA_SERVER_DETECTION: 'ping-only',
+        HOME: workDir,
         SINKS: `gcl?project=${PROJECT}&location=europe-west4&endpoint=${gcl.endpoint} influxdb:${influx.url}?db=k8s`,
         CLUSTER_NAME: CLUSTER,
         STATE_STORE: 'firestore',

@@ -99,6 +99,15 @@ resource "google_cloud_run_v2_service" "events" {
         startup_cpu_boost = true
       }
 
+      # A V8 heap cap that holds the working set: without one the heap grows freely during a large relist and
+      # the instance's memory must cover the peak. Young objects (a page of events, a batch being written) die
+      # young: 4 MiB semi-spaces instead of 16 keep 24 MiB off the RSS for a few more cheap scavenges.
+      # NODE_OPTIONS is how a Cloud Run container passes node flags.
+      env {
+        name  = "NODE_OPTIONS"
+        value = "--max-old-space-size=${var.heap_limit_mib} --max-semi-space-size=4"
+      }
+
       dynamic "env" {
         for_each = var.environment
         content {
