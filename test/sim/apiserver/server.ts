@@ -176,8 +176,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
   };
 
-  const httpServer = createServer(handler);
-  const httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handler);
+  // Idle connections stay open as a real API server's do (Go closes none by default): Node's 5 s default
+  // closes them under clients that reuse them after a pause, which answers their next request with a reset.
+  const keepAliveTimeout = 120_000;
+  const httpServer = createServer({ keepAliveTimeout }, handler);
+  const httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem, keepAliveTimeout }, handler);
   const servers: Server[] = [httpServer, httpsServer];
   try {
     const httpPort = await listen(httpServer, '127.0.0.1', 0);
