@@ -83,18 +83,22 @@ export function firestoreRoundStore(db: Firestore, root: string): RoundStore {
       await roundRef(roundTime).update({ published: true });
     },
     get: async (roundTime) => readRound((await roundRef(roundTime).get()).data()),
-    claim: (roundTime, shard, now, leaseMs) =>
-      db.runTransaction(async (tx) => {
-        const [round, current] = await tx.getAll(roundRef(roundTime), shardRef(roundTime, shard));
-        const currentShard = readShard(current?.data());
-        const result = decideClaim(readRound(round?.data()), shard, currentShard, now);
+    claim: async (roundTime, shard, now, leaseMs) => {
+      // The round's record is read outside the transaction: every shard claims at about the same time, and
+      // locking the one document they share would queue them. A round finalised just after this read is
+      // still caught when the shard reports (decideReport answers "late").
+      const round = readRound((await roundRef(roundTime).get()).data());
+      return db.runTransaction(async (tx) => {
+        const currentShard = readShard((await tx.get(shardRef(roundTime, shard))).data());
+        const result = decideClaim(round, shard, currentShard, now);
         if (result === 'claimed')
           tx.set(
             shardRef(roundTime, shard),
             shardDoc(roundTime, claimedRecord(shard, currentShard, now + leaseMs)),
           );
         return result;
-      }),
+      });
+    },
     report: (roundTime, shard, report) =>
       db.runTransaction(async (tx) => {
         const [roundSnap, current] = await tx.getAll(roundRef(roundTime), shardRef(roundTime, shard));

@@ -46,6 +46,11 @@ export interface FunctionsFrameworkOptions {
   /** The function's environment; PATH and HOME are passed on, nothing else of the test's own. */
   readonly env: Readonly<Record<string, string>>;
   readonly startTimeoutMs?: number;
+  /**
+   * http (default): ready once robots.txt answers 404 (an ignored route). A cloudevent target has no ignored
+   * routes (any request calls the function), so it is ready once the port accepts connections.
+   */
+  readonly signature?: 'http' | 'cloudevent';
 }
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -138,8 +143,11 @@ async function startOnce(
     if (lines.seen((l) => l === `Function: ${options.target}`) && child.pid !== undefined) {
       const owned = listensOn(child.pid, port);
       if (owned !== false) {
-        const probe = await fetch(new URL('robots.txt', url)).catch(() => undefined);
-        if (probe?.status === 404) {
+        const answers =
+          options.signature === 'cloudevent'
+            ? await portInUse(port)
+            : (await fetch(new URL('robots.txt', url)).catch(() => undefined))?.status === 404;
+        if (answers) {
           ready = true;
           break;
         }
