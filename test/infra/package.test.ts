@@ -110,7 +110,7 @@ describe('npm run package', () => {
     assert.ok(readFileSync(again).equals(readFileSync(zipPath)));
   });
 
-  test('unpacked beside the dependencies, the scrape target registers and the events entry starts', () => {
+  test('unpacked beside the dependencies, both scrape targets register and the events entry starts', () => {
     const app = join(work, 'app');
     for (const [name, bytes] of Object.entries(entries)) {
       mkdirSync(dirname(join(app, name)), { recursive: true });
@@ -120,14 +120,15 @@ describe('npm run package', () => {
     const probe = [
       "const ff = await import('@google-cloud/functions-framework/testing');",
       "await import('./dist/functions/scrape/index.js');",
-      "console.log(typeof ff.getFunction('scrape'));",
+      "console.log(typeof ff.getFunction('scrape'), typeof ff.getFunction('scrapeShard'));",
     ].join('\n');
     const scrape = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
       cwd: app,
       encoding: 'utf8',
     });
     assert.equal(scrape.status, 0, scrape.stderr);
-    assert.equal(scrape.stdout.trim(), 'function');
+    // scrapeShard is the sharding function's entry point (modules/scrape-function), in the same package.
+    assert.equal(scrape.stdout.trim(), 'function function');
     // Without SINKS the service refuses to start: proof that its whole module graph loaded.
     const events = spawnSync(process.execPath, ['dist/functions/events/index.js'], {
       cwd: app,
