@@ -170,22 +170,34 @@ export class EventWatcher {
       }
       if (!listing) ackedRv = rvAtCut;
     };
+    // One save at a time, in the background: the watch goes on reading and writing while it is stored. A
+    // forced save (the drain) waits for the one in flight, then saves the rest and waits for that too.
+    let saving: Promise<void> | undefined;
     const maybeCheckpoint = async (force: boolean): Promise<void> => {
+      if (saving !== undefined) {
+        if (!force) return;
+        await saving;
+      }
       const now = this.deps.now();
       if (ackedRv === undefined || (ackedRv === savedRv && journal.length === 0)) return;
       if (!force && now - lastSave < this.options.checkpointIntervalMs) return;
       const ids = journal;
+      const rv = ackedRv;
       journal = [];
-      try {
-        await this.deps.checkpoints.save(ackedRv, ids, this.deps.holder);
-        savedRv = ackedRv;
-        lastSave = now;
-        lastCheckpointAt = now;
-        this.stats.checkpoints++;
-      } catch (err) {
-        journal = ids.concat(journal);
-        log.warn('events: saving the checkpoint failed; it is retried', { error: (err as Error).message });
-      }
+      lastSave = now;
+      const save = this.deps.checkpoints.save(rv, ids, this.deps.holder).then(
+        () => {
+          savedRv = rv;
+          lastCheckpointAt = now;
+          this.stats.checkpoints++;
+        },
+        (err: Error) => {
+          journal = ids.concat(journal);
+          log.warn('events: saving the checkpoint failed; it is retried', { error: err.message });
+        },
+      );
+      saving = save.finally(() => (saving = undefined));
+      if (force) await saving;
     };
 
     const stream = this.deps.stream(checkpoint.resourceVersion, leased.signal);
@@ -302,6 +314,8 @@ export class EventWatcher {
       } finally {
         clearTimeout(drainDeadline);
       }
+      // A save still in flight (the drain had no time for its own) lands before the lease is let go.
+      await saving;
       if (signal.aborted) await this.deps.lease.release(this.deps.holder).catch(() => undefined);
     }
   }
