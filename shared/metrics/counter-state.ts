@@ -1,4 +1,11 @@
-import { NO_COUNTERS, ROW_WIDTH, TIME_COLUMNS, type NodeCounters } from './derive.js';
+import {
+  counterRows,
+  NO_COUNTERS,
+  ROW_WIDTH,
+  TIME_COLUMNS,
+  type CounterRows,
+  type NodeCounters,
+} from './derive.js';
 
 /**
  * A compact binary form of one node's counters, for a state store (a Firestore Bytes field, for example).
@@ -73,8 +80,11 @@ export function encodeCounters(counters: NodeCounters): Uint8Array {
 export type DecodedCounters =
   { readonly ok: true; readonly counters: NodeCounters } | { readonly ok: false; readonly error: string };
 
-/** Reads what encodeCounters wrote; anything else gives an error value (start the node afresh then). */
-export function decodeCounters(bytes: Uint8Array): DecodedCounters {
+/**
+ * Reads what encodeCounters wrote; anything else gives an error value (start the node afresh then). With
+ * `into`, the counters are views of its arrays, valid until its next use.
+ */
+export function decodeCounters(bytes: Uint8Array, into?: CounterRows): DecodedCounters {
   const r = new Reader(bytes);
   const version = r.byte();
   if (version !== VERSION) return { ok: false, error: `unknown counter state version ${version}` };
@@ -82,8 +92,7 @@ export function decodeCounters(bytes: Uint8Array): DecodedCounters {
   if (!(n * 7 <= bytes.length)) return { ok: false, error: 'counter state is truncated' };
   const unit = (r.byte() & WHOLE_SECONDS) !== 0 ? 1000 : 1;
   const base = unzigzag(r.varint());
-  const keys = new Float64Array(n);
-  const rows = new Float64Array(n * ROW_WIDTH).fill(NaN);
+  const { keys, rows } = counterRows(n, into);
   for (let i = 0; i < n; i++) {
     let high = 0;
     for (let k = 0; k < 4; k++) high = high * 256 + r.byte();

@@ -1,4 +1,10 @@
-import { METRIC_COUNT, metricAt, type MetricDefinition, type MetricSetType } from './catalogue.js';
+import {
+  METRIC_COUNT,
+  METRIC_SET_TYPES,
+  metricAt,
+  type MetricDefinition,
+  type MetricSetType,
+} from './catalogue.js';
 import type { Labels, PointLabels } from './labels.js';
 
 /**
@@ -134,21 +140,48 @@ export function countPointsByType(
   block: SampleBlock,
   perType: Partial<Record<MetricSetType, number>>,
 ): number {
-  const { sets, values, points } = block;
+  const byType = countByTypeIndex(block);
   let total = 0;
-  for (let s = 0; s < sets.length; s++) {
-    let n = 0;
-    for (let i = s * METRIC_COUNT, end = i + METRIC_COUNT; i < end; i++) if (values[i] === values[i]) n++;
+  for (let t = 0; t < METRIC_SET_TYPES.length; t++) {
+    const n = byType[t] as number;
     if (n === 0) continue;
-    const type = (sets[s] as MetricSet).type;
+    const type = METRIC_SET_TYPES[t] as MetricSetType;
     perType[type] = (perType[type] ?? 0) + n;
     total += n;
   }
-  for (let i = 0; i < points.set.length; i++) {
-    const type = (sets[points.set[i] as number] as MetricSet).type;
-    perType[type] = (perType[type] ?? 0) + 1;
+  return total;
+}
+
+/** Where a block's counts per set type are summed: one buffer for every block. */
+const typeCounts = new Float64Array(METRIC_SET_TYPES.length);
+const TYPE_INDEX: Readonly<Record<MetricSetType, number>> = Object.fromEntries(
+  METRIC_SET_TYPES.map((type, i) => [type, i]),
+) as Record<MetricSetType, number>;
+
+/**
+ * Points per set type, summed per set into numbered slots first: a keyed write per point (tens of thousands
+ * per node) costs more than the scan itself.
+ */
+function countByTypeIndex(block: SampleBlock): Float64Array {
+  const { sets, values, points } = block;
+  typeCounts.fill(0);
+  // Labelled points per set, then per type: most sets have none.
+  const labelled = points.set.length > 0 ? pointsPerSet(points.set, sets.length) : undefined;
+  for (let s = 0; s < sets.length; s++) {
+    let n = labelled === undefined ? 0 : (labelled[s] as number);
+    for (let i = s * METRIC_COUNT, end = i + METRIC_COUNT; i < end; i++) if (values[i] === values[i]) n++;
+    if (n > 0) typeCounts[TYPE_INDEX[(sets[s] as MetricSet).type]] += n;
   }
-  return total + points.set.length;
+  return typeCounts;
+}
+
+let perSet = new Int32Array(256);
+
+function pointsPerSet(column: NumberColumn, setCount: number): Int32Array {
+  if (perSet.length < setCount) perSet = new Int32Array(setCount * 2);
+  const counts = perSet.fill(0, 0, setCount);
+  for (let i = 0; i < column.length; i++) counts[column[i] as number]++;
+  return counts;
 }
 
 /** The points of a batch per set type, in one pass over each block's values. */

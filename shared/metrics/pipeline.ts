@@ -1,6 +1,7 @@
 import { parseSummary } from '../sources/summary/parse.js';
 import { aggregateInPlace, type AggregatePartial } from './aggregate.js';
-import { deriveInPlace, type NodeCounters } from './derive.js';
+import { decodeCounters, encodeCounters } from './counter-state.js';
+import { CounterRows, deriveInPlace, type NodeCounters } from './derive.js';
 import { enrichInPlace, type EnrichOptions } from './enrich.js';
 import type { ClusterInventory } from './inventory.js';
 import type { NodeBlock, NodeSamples } from './model.js';
@@ -54,11 +55,12 @@ export function sampleNode(
   payload: unknown,
   previous: NodeCounters | undefined,
   timestamp: number,
+  into?: CounterRows,
 ): SampledNode {
   const parsed = parseSummary(payload);
   if (!parsed.ok) return parsed;
   // The stages after parse write into its fresh arrays instead of copying them (tens of KiB per node).
-  const derived = deriveInPlace(previous, parsed.samples, timestamp);
+  const derived = deriveInPlace(previous, parsed.samples, timestamp, into);
   return {
     ok: true,
     samples: derived.samples,
@@ -66,6 +68,41 @@ export function sampleNode(
     problems: parsed.problems,
     ignoredValues: parsed.ignoredValues,
     resets: derived.resets,
+  };
+}
+
+/** parse -> derive with the counters in their stored form (encodeCounters), as a scrape keeps them. */
+export type StoredSample =
+  | (Omit<Extract<SampledNode, { ok: true }>, 'next'> & {
+      /** Counter state to keep for the next round. */
+      readonly state: Uint8Array;
+      /** Why the stored counters could not be read (the node's rates start again). */
+      readonly unreadableState?: string;
+    })
+  | { readonly ok: false; readonly error: string };
+
+// Counters only live while one node is sampled: decoded and derived into arrays kept for the process.
+const previousRows = new CounterRows();
+const nextRows = new CounterRows();
+
+export function sampleStored(
+  payload: unknown,
+  stored: Uint8Array | undefined,
+  timestamp: number,
+): StoredSample {
+  const decoded = stored === undefined ? undefined : decodeCounters(stored, previousRows);
+  const sampled = sampleNode(
+    payload,
+    decoded?.ok === true ? decoded.counters : undefined,
+    timestamp,
+    nextRows,
+  );
+  if (!sampled.ok) return sampled;
+  const { next, ...rest } = sampled;
+  return {
+    ...rest,
+    state: encodeCounters(next),
+    ...(decoded !== undefined && !decoded.ok ? { unreadableState: decoded.error } : {}),
   };
 }
 

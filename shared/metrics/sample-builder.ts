@@ -22,7 +22,7 @@ export class SampleBuilder {
   private pointSet: Int32Array;
   private pointMetric: Uint16Array;
   private pointValue: Float64Array;
-  private readonly pointLabels: PointLabels[] = [];
+  private readonly pointLabels: PointLabels[];
   private lastText = '';
   private lastTime = NaN;
   private otherText = '';
@@ -35,6 +35,8 @@ export class SampleBuilder {
     this.values = emptyValues(capacity);
     // About ten filesystem points per set (root and logs of a container, a pod's volumes).
     [this.pointValue, this.pointSet, this.pointMetric] = pointColumns(Math.max(16, capacity * 10));
+    // Sized like the columns, not grown by push: growing leaves copies behind and up to half again unused.
+    this.pointLabels = new Array<PointLabels>(this.pointSet.length);
   }
 
   addSet(set: MetricSet): number {
@@ -63,7 +65,7 @@ export class SampleBuilder {
       this.pointSet[i] = set;
       this.pointMetric[i] = metric;
       this.pointValue[i] = v;
-      this.pointLabels.push(labels);
+      this.pointLabels[i] = labels;
     }
     return v;
   }
@@ -119,6 +121,7 @@ export class SampleBuilder {
 
   finish(): { samples: NodeSamples; problems: readonly string[]; ignoredValues: number } {
     const extra = this.problemCount - this.problems.length;
+    this.pointLabels.length = this.pointCount;
     return {
       samples: {
         nodeName: this.nodeName,

@@ -2,12 +2,11 @@ import type { SummaryApiSource } from '../config/source-uri.js';
 import type { NodeTarget } from '../kube/discover.js';
 import type { KubeConnection } from '../kube/connect.js';
 import type { AggregatePartial } from '../metrics/aggregate.js';
-import { decodeCounters, encodeCounters } from '../metrics/counter-state.js';
 import type { EnrichOptions } from '../metrics/enrich.js';
 import type { ClusterInventory } from '../metrics/inventory.js';
 import type { NodeBlock, NodeSamples } from '../metrics/model.js';
-import { labelNode, sampleNode } from '../metrics/pipeline.js';
-import type { FetchFailure } from '../runtime/http-get.js';
+import { labelNode, sampleStored } from '../metrics/pipeline.js';
+import { bodyText, type FetchFailure } from '../runtime/http-get.js';
 
 /** Why a node gave no metrics this round. */
 export type NodeFailureReason = FetchFailure | 'bad-body' | 'no-address';
@@ -105,16 +104,11 @@ export async function fetchNode(
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(fetched.body.toString('utf8'));
+    payload = JSON.parse(bodyText(fetched));
   } catch (err) {
     return { ok: false, node: node.name, reason: 'bad-body', message: `not JSON: ${(err as Error).message}` };
   }
-  const decoded = previous === undefined ? undefined : decodeCounters(previous);
-  const result = sampleNode(
-    payload,
-    decoded !== undefined && decoded.ok ? decoded.counters : undefined,
-    s.roundTime,
-  );
+  const result = sampleStored(payload, previous, s.roundTime);
   if (!result.ok) return { ok: false, node: node.name, reason: 'bad-body', message: result.error };
   if (result.samples.nodeName !== node.name) {
     return {
@@ -131,13 +125,13 @@ export async function fetchNode(
     problems.push(
       `${result.ignoredValues} stat value(s) not a non-negative number or an RFC 3339 time: ignored`,
     );
-  if (decoded !== undefined && !decoded.ok)
-    problems.push(`previous counters unreadable, rates start again: ${decoded.error}`);
+  if (result.unreadableState !== undefined)
+    problems.push(`previous counters unreadable, rates start again: ${result.unreadableState}`);
   return {
     ok: true,
     node: node.name,
     samples: result.samples,
-    state: encodeCounters(result.next),
+    state: result.state,
     problems,
     resets: result.resets,
   };

@@ -1,6 +1,6 @@
 import { metricId } from '../../metrics/catalogue.js';
 import { LOGS_FS, ROOT_FS, VOLUME_PREFIX, type PointLabels } from '../../metrics/labels.js';
-import type { NodeSamples } from '../../metrics/model.js';
+import type { MetricSet, NodeSamples } from '../../metrics/model.js';
 import { parseRfc3339 } from '../../metrics/rfc3339.js';
 import { SampleBuilder } from '../../metrics/sample-builder.js';
 import type {
@@ -78,7 +78,7 @@ export function parseSummary(payload: unknown): ParseOutcome {
   const b = new SampleBuilder(nodeName, countSets(systemContainers, pods));
   decodeNode(b, node);
   for (let i = 0; i < systemContainers.length; i++) {
-    decodeContainer(b, systemContainers[i], 'sys_container', -1, '', '', '', `node.systemContainers[${i}]`);
+    decodeContainer(b, systemContainers[i], 'sys_container', -1, '', '', '', i);
   }
   for (let i = 0; i < pods.length; i++) decodePod(b, pods[i], i);
   return { ok: true, ...b.finish() };
@@ -94,25 +94,7 @@ function countSets(systemContainers: readonly unknown[], pods: readonly unknown[
 }
 
 function decodeNode(b: SampleBuilder, node: Loose<NodeStats>): void {
-  const cpu = record<CpuStats>(node.cpu);
-  const memory = record<MemoryStats>(node.memory);
-  const network = record<NetworkStats>(node.network);
-  const set = b.addSet({
-    type: 'node',
-    nodeName: b.nodeName,
-    namespace: '',
-    podName: '',
-    podUid: '',
-    containerName: '',
-    pod: -1,
-    startTime: b.time(node.startTime),
-    cpuTime: cpu === undefined ? NaN : b.time(cpu.time),
-    memoryTime: memory === undefined ? NaN : b.time(memory.time),
-    networkTime: network === undefined ? NaN : b.time(network.time),
-  });
-  decodeCpu(b, set, cpu);
-  decodeMemory(b, set, memory);
-  decodeNetwork(b, set, network);
+  const set = decodeStats(b, NODE, node.startTime, node.cpu, node.memory, node.network);
   const used = decodeFs(b, set, node.fs, ROOT_FS);
   if (used === used) b.put(set, M.ephemeralUsage, used);
 }
@@ -127,25 +109,15 @@ function decodePod(b: SampleBuilder, raw: unknown, index: number): void {
     return;
   }
   const uid = typeof ref?.uid === 'string' ? ref.uid : '';
-  const cpu = record<CpuStats>(pod.cpu);
-  const memory = record<MemoryStats>(pod.memory);
-  const network = record<NetworkStats>(pod.network);
-  const set = b.addSet({
+  const identity: SetIdentity = {
     type: 'pod',
-    nodeName: b.nodeName,
     namespace,
     podName: name,
     podUid: uid,
     containerName: '',
     pod: -1,
-    startTime: b.time(pod.startTime),
-    cpuTime: cpu === undefined ? NaN : b.time(cpu.time),
-    memoryTime: memory === undefined ? NaN : b.time(memory.time),
-    networkTime: network === undefined ? NaN : b.time(network.time),
-  });
-  decodeCpu(b, set, cpu);
-  decodeMemory(b, set, memory);
-  decodeNetwork(b, set, network);
+  };
+  const set = decodeStats(b, identity, pod.startTime, pod.cpu, pod.memory, pod.network);
   const ephemeral = record<FsStats>(pod['ephemeral-storage']);
   if (ephemeral !== undefined) b.put(set, M.ephemeralUsage, ephemeral.usedBytes);
   const volumes = pod.volume;
@@ -163,7 +135,7 @@ function decodePod(b: SampleBuilder, raw: unknown, index: number): void {
   if (!Array.isArray(containers)) return;
   for (let i = 0; i < containers.length; i++) {
     if (containers.length > 1 && supersededDuplicate(b, containers, i)) continue;
-    decodeContainer(b, containers[i], 'pod_container', set, namespace, name, uid, `pod ${namespace}/${name}`);
+    decodeContainer(b, containers[i], 'pod_container', set, namespace, name, uid, i);
   }
 }
 
@@ -200,31 +172,19 @@ function decodeContainer(
   namespace: string,
   podName: string,
   podUid: string,
-  where: string,
+  index: number,
 ): void {
   const c = record<ContainerStats>(raw);
   const name = c?.name;
   if (c === undefined || typeof name !== 'string' || name === '') {
+    const where =
+      type === 'sys_container' ? `node.systemContainers[${index}]` : `pod ${namespace}/${podName}`;
     b.problem(`${where}: a container entry has no name: skipped`);
     return;
   }
-  const cpu = record<CpuStats>(c.cpu);
-  const memory = record<MemoryStats>(c.memory);
-  const set = b.addSet({
-    type,
-    nodeName: b.nodeName,
-    namespace,
-    podName,
-    podUid,
-    containerName: name,
-    pod,
-    startTime: b.time(c.startTime),
-    cpuTime: cpu === undefined ? NaN : b.time(cpu.time),
-    memoryTime: memory === undefined ? NaN : b.time(memory.time),
-    networkTime: NaN,
-  });
-  decodeCpu(b, set, cpu);
-  decodeMemory(b, set, memory);
+  const identity: SetIdentity = { type, namespace, podName, podUid, containerName: name, pod };
+  // Containers have no network stats of their own (the pod's interfaces are shared).
+  const set = decodeStats(b, identity, c.startTime, c.cpu, c.memory, undefined);
   const rootfs = decodeFs(b, set, c.rootfs, ROOT_FS);
   const logs = decodeFs(b, set, c.logs, LOGS_FS);
   // NaN when either is missing: a partial sum would understate the usage.
@@ -234,13 +194,53 @@ function decodeContainer(
   if (Array.isArray(accelerators)) for (const a of accelerators) decodeAccelerator(b, set, a);
 }
 
-function decodeCpu(b: SampleBuilder, set: number, cpu: Loose<CpuStats> | undefined): void {
-  if (cpu === undefined) return;
-  b.put(set, M.cpuUsage, cpu.usageCoreNanoSeconds);
+/** Who a set describes: everything of a MetricSet but the node (the builder's) and the times (the stats'). */
+type SetIdentity = Pick<MetricSet, 'type' | 'namespace' | 'podName' | 'podUid' | 'containerName' | 'pod'>;
+
+const NODE: SetIdentity = {
+  type: 'node',
+  namespace: '',
+  podName: '',
+  podUid: '',
+  containerName: '',
+  pod: -1,
+};
+
+/**
+ * The part every level shares: a set stamped with its start and its stats' own times, and the cpu, memory
+ * and (node and pods) network stats in it. Returns the set's index.
+ */
+function decodeStats(
+  b: SampleBuilder,
+  id: SetIdentity,
+  startTime: unknown,
+  rawCpu: unknown,
+  rawMemory: unknown,
+  rawNetwork: unknown,
+): number {
+  const cpu = record<CpuStats>(rawCpu);
+  const memory = record<MemoryStats>(rawMemory);
+  const network = record<NetworkStats>(rawNetwork);
+  const set = b.addSet({
+    type: id.type,
+    nodeName: b.nodeName,
+    namespace: id.namespace,
+    podName: id.podName,
+    podUid: id.podUid,
+    containerName: id.containerName,
+    pod: id.pod,
+    startTime: b.time(startTime),
+    cpuTime: cpu === undefined ? NaN : b.time(cpu.time),
+    memoryTime: memory === undefined ? NaN : b.time(memory.time),
+    networkTime: network === undefined ? NaN : b.time(network.time),
+  });
+  if (cpu !== undefined) b.put(set, M.cpuUsage, cpu.usageCoreNanoSeconds);
+  if (memory !== undefined) decodeMemory(b, set, memory);
+  if (network !== undefined) decodeNetwork(b, set, network);
+  return set;
 }
 
-function decodeMemory(b: SampleBuilder, set: number, memory: Loose<MemoryStats> | undefined): void {
-  if (memory === undefined) return;
+function decodeMemory(b: SampleBuilder, set: number, memory: Loose<MemoryStats>): void {
   const usage = b.put(set, M.memUsage, memory.usageBytes);
   b.put(set, M.workingSet, memory.workingSetBytes);
   const rss = b.put(set, M.rss, memory.rssBytes);
@@ -249,8 +249,7 @@ function decodeMemory(b: SampleBuilder, set: number, memory: Loose<MemoryStats> 
   b.put(set, M.majorPageFaults, memory.majorPageFaults);
 }
 
-function decodeNetwork(b: SampleBuilder, set: number, network: Loose<NetworkStats> | undefined): void {
-  if (network === undefined) return;
+function decodeNetwork(b: SampleBuilder, set: number, network: Loose<NetworkStats>): void {
   // The inline counters are the default interface's, which is what Heapster reported.
   b.put(set, M.rx, network.rxBytes);
   b.put(set, M.rxErrors, network.rxErrors);
