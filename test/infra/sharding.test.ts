@@ -119,4 +119,18 @@ describe('sharding in modules/scrape-function', () => {
     assert.equal(publisher['member'], '${local.member}');
     assert.equal(m.locals['member'], 'serviceAccount:${google_service_account.scrape.email}');
   });
+
+  test('round records expire: a TTL on expireAt of rounds and their shards, in the database the function uses', () => {
+    const fields = resource('google_firestore_field', 'rounds');
+    assert.equal(fields['for_each'], '${local.round_fields}');
+    assert.equal(fields['database'], '${lookup(var.environment, "FIRESTORE_DATABASE", "(default)")}');
+    const declared = String(m.locals['round_fields']);
+    assert.match(declared, /^\$\{local\.sharded \?/);
+    for (const [collection, field, ttl] of [
+      ['rounds', 'expireAt', 'true'],
+      ['shards', 'expireAt', 'true'],
+      ['shards', 'partial', 'false'],
+    ])
+      assert.match(declared, new RegExp(`collection = "${collection}", field = "${field}", ttl = ${ttl}`));
+  });
 });

@@ -131,3 +131,28 @@ resource "google_pubsub_subscription_iam_member" "dead_letter_agent" {
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
 }
+
+# Round records (heapster/<cluster>/rounds/<round> and their shards) carry expireAt, a week after the round:
+# Firestore deletes them after it. A shard's partial sums are a JSON string no query reads: not indexed.
+locals {
+  round_fields = local.sharded ? {
+    round_expiry   = { collection = "rounds", field = "expireAt", ttl = true }
+    shard_expiry   = { collection = "shards", field = "expireAt", ttl = true }
+    shard_partials = { collection = "shards", field = "partial", ttl = false }
+  } : {}
+}
+
+resource "google_firestore_field" "rounds" {
+  for_each = local.round_fields
+
+  project    = var.project_id
+  database   = lookup(var.environment, "FIRESTORE_DATABASE", "(default)")
+  collection = each.value.collection
+  field      = each.value.field
+
+  dynamic "ttl_config" {
+    for_each = each.value.ttl ? [1] : []
+    content {}
+  }
+  index_config {}
+}
