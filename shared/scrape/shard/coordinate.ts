@@ -101,8 +101,9 @@ export async function coordinateRound(
   };
 
   let names: string[];
-  const conn = await scrape.connect(source);
+  let conn: KubeConnection | undefined;
   try {
+    conn = await scrape.connect(source);
     names = await listNodeNames(conn, {
       timeoutMs: source.timeoutMs,
       maxBytes: 512 * 1024 * 1024,
@@ -111,7 +112,7 @@ export async function coordinateRound(
   } catch (err) {
     return answer({ nodes: 0, published: 0, shards: [], error: `listing nodes failed: ${describe(err)}` });
   } finally {
-    conn.close();
+    conn?.close();
   }
   if (names.length <= sharding.shardSize) return unsharded();
 
