@@ -170,6 +170,19 @@ export class EventWatcher {
       }
       if (!listing) ackedRv = rvAtCut;
     };
+    // One batch written at a time, in the background: the stream is read meanwhile (up to two batches more),
+    // so reading and writing overlap. A failed write is put back in line and ends the watch (see the drain).
+    let writing: Promise<void> | undefined;
+    let writeFailure: Error | undefined;
+    const startFlush = (): void => {
+      writing = flush()
+        .catch((err: Error) => void (writeFailure ??= err))
+        .finally(() => (writing = undefined));
+    };
+    const settleWrite = async (): Promise<void> => {
+      await writing;
+      if (writeFailure !== undefined) throw writeFailure;
+    };
     // One save at a time, in the background: the watch goes on reading and writing while it is stored. A
     // forced save (the drain) waits for the one in flight, then saves the rest and waits for that too.
     let saving: Promise<void> | undefined;
@@ -204,15 +217,16 @@ export class EventWatcher {
     let next = stream.next();
     try {
       while (!leased.signal.aborted) {
+        // Woken by the next item, the end of the write in flight, or when a flush or a checkpoint is due.
         const wait =
-          pending.length > 0
+          pending.length > 0 && writing === undefined
             ? Math.max(0, pendingSince + this.options.flushDelayMs - this.deps.now())
             : this.options.checkpointIntervalMs;
         let timer: NodeJS.Timeout | undefined;
         const tick = new Promise<undefined>(
           (resolve) => (timer = setTimeout(() => resolve(undefined), wait)),
         );
-        const result = await Promise.race([next, tick]);
+        const result = await Promise.race([next, tick, ...(writing ? [writing.then(() => undefined)] : [])]);
         clearTimeout(timer);
         if (result !== undefined) {
           if (result.done) break;
@@ -221,6 +235,8 @@ export class EventWatcher {
           const item = result.value;
           switch (item.kind) {
             case 'list-start':
+              // What is being written joins `written` first, so the list skips it.
+              await settleWrite();
               listing = true;
               this.stats.relists++;
               if (item.reason === 'expired') {
@@ -239,6 +255,7 @@ export class EventWatcher {
                   pendingSince = this.deps.now();
               break;
             case 'list-end':
+              await settleWrite();
               await flush();
               listing = false;
               seenRv = item.resourceVersion;
@@ -265,14 +282,13 @@ export class EventWatcher {
               break;
           }
         }
-        if (
+        if (writeFailure !== undefined) throw writeFailure;
+        const due =
           pending.length >= this.options.batchSize ||
-          (pending.length > 0 && this.deps.now() - pendingSince >= this.options.flushDelayMs)
-        ) {
-          await flush();
-        } else if (pending.length === 0 && !listing) {
-          ackedRv = seenRv;
-        }
+          (pending.length > 0 && this.deps.now() - pendingSince >= this.options.flushDelayMs);
+        if (due && writing !== undefined && pending.length >= 2 * this.options.batchSize) await settleWrite();
+        if (due && writing === undefined) startFlush();
+        else if (pending.length === 0 && writing === undefined && !listing) ackedRv = seenRv;
         await maybeCheckpoint(false);
         if (this.deps.now() - lastProgress >= this.options.progressIntervalMs) {
           log.info('events: progress', {
@@ -294,6 +310,8 @@ export class EventWatcher {
       this.phase = 'draining';
       // Drain: write what was read (if the lease still allows it), then checkpoint and let go of the lease.
       startDrainClock();
+      // The batch in flight finishes first (a failed one is back at the head of `pending`).
+      await writing;
       try {
         if (pending.length > 0 && this.deps.now() < this.lease.validUntil && !writes.signal.aborted) {
           const batch = pending;
