@@ -34,7 +34,6 @@ export interface Finalised {
 
 export interface RoundRecord extends RoundPlan {
   readonly published: boolean;
-  readonly reported: Readonly<Record<string, ShardOutcome>>;
   /** Who writes the totals: a shard id, or "coordinator". Set once. */
   readonly finaliser?: string;
   readonly finalised?: Finalised;
@@ -89,33 +88,32 @@ export function claimedRecord(
 }
 
 /**
- * finalise: this report completes the set and its shard writes the totals; wait: others have yet to report;
- * late: the totals were already claimed without it; duplicate: the shard had reported already.
+ * A shard's terminal report is two steps, so that shards never queue on the round's one document: it records
+ * its outcome on its own document (reading the round's: decideReport), then, if every expected shard has an
+ * outcome, tries to take the totals (decideFinaliser). Of two shards finishing together at least one sees the
+ * set complete, and only one takes the totals; whoever takes them reads the shards' documents after, so every
+ * outcome recorded before is in them.
+ *
+ * finalise: this report completes the set and its shard writes the totals; wait: the totals are written by
+ * another party (with this shard) or others have yet to report; late: the totals were taken before this
+ * shard recorded its outcome, so they leave it out; duplicate: the shard had reported already.
  */
 export type ReportResult = 'finalise' | 'wait' | 'late' | 'duplicate';
 
-export interface ReportDecision {
-  readonly result: ReportResult;
-  /** What the round's record becomes; undefined when it stays as it is. */
-  readonly round?: RoundRecord;
-  /** The shard's state to store. */
-  readonly state: ShardState;
-}
-
+/** The first step: the state the shard's document takes, or none for a duplicate. */
 export function decideReport(
   round: RoundRecord,
-  shard: string,
   current: ShardRecord | undefined,
   outcome: ShardOutcome,
-): ReportDecision {
-  if (current !== undefined && current.state !== 'claimed')
-    return { result: 'duplicate', state: current.state };
+): { readonly result: 'recorded' | 'late' | 'duplicate'; readonly state?: ShardState } {
+  if (current !== undefined && current.state !== 'claimed') return { result: 'duplicate' };
   if (round.finaliser !== undefined) return { result: 'late', state: 'late' };
-  const reported = { ...round.reported, [shard]: outcome };
-  const complete = round.shards.every((s) => reported[s] !== undefined);
-  return complete
-    ? { result: 'finalise', round: { ...round, reported, finaliser: shard }, state: outcome }
-    : { result: 'wait', round: { ...round, reported }, state: outcome };
+  return { result: 'recorded', state: outcome };
+}
+
+/** Whether every expected shard has recorded an outcome (done or failed). */
+export function complete(round: RoundPlan, outcomes: ReadonlySet<string>): boolean {
+  return round.shards.every((s) => outcomes.has(s));
 }
 
 /** Whether `who` may write the totals: nobody else claimed them. */

@@ -1,6 +1,7 @@
 import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import {
   claimedRecord,
+  complete,
   decideClaim,
   decideFinaliser,
   decideReport,
@@ -11,6 +12,8 @@ import {
   type RoundRecord,
   type ShardOutcome,
   type ShardRecord,
+  type ShardState,
+  SHARD_OUTCOMES,
 } from './round-record.js';
 
 /** What a shard tells its round when it is over (see decideReport). */
@@ -37,6 +40,24 @@ export interface RoundStore {
   /** The records of the round's shards, by shard. */
   shards(roundTime: number): Promise<Map<string, ShardRecord>>;
   finish(roundTime: number, finalised: Finalised): Promise<void>;
+}
+
+/** A shard's record once it reported. */
+function reportedRecord(
+  shard: string,
+  current: ShardRecord | undefined,
+  state: ShardState,
+  report: ShardReport,
+): ShardRecord {
+  return {
+    shard,
+    state,
+    attempts: current?.attempts ?? 1,
+    leaseUntil: 0,
+    nodes: report.nodes,
+    ...(report.partial !== undefined ? { partial: report.partial } : {}),
+    ...(report.error !== undefined ? { error: report.error } : {}),
+  };
 }
 
 /** Round records are kept a week (a TTL policy on expireAt may delete them after). */
@@ -69,13 +90,21 @@ export function firestoreRoundStore(db: Firestore, root: string): RoundStore {
     const { expireAt: _, ...record } = data as ShardRecord & { expireAt?: unknown };
     return record;
   };
+  const claimFinaliser = (roundTime: number, who: string): Promise<boolean> =>
+    db.runTransaction(async (tx) => {
+      const ref = roundRef(roundTime);
+      const round = readRound((await tx.get(ref)).data());
+      if (round === undefined || !decideFinaliser(round, who)) return false;
+      if (round.finaliser === undefined) tx.update(ref, { finaliser: who });
+      return true;
+    });
   return {
     open: (plan) =>
       db.runTransaction(async (tx) => {
         const ref = roundRef(plan.roundTime);
         const existing = readRound((await tx.get(ref)).data());
         if (existing !== undefined) return { record: existing, created: false };
-        const record: RoundRecord = { ...plan, published: false, reported: {} };
+        const record: RoundRecord = { ...plan, published: false };
         tx.create(ref, roundDoc(record));
         return { record, created: true };
       }),
@@ -99,45 +128,37 @@ export function firestoreRoundStore(db: Firestore, root: string): RoundStore {
         return result;
       });
     },
-    report: (roundTime, shard, report) =>
-      db.runTransaction(async (tx) => {
+    report: async (roundTime, shard, report) => {
+      const first = await db.runTransaction(async (tx) => {
         const [roundSnap, current] = await tx.getAll(roundRef(roundTime), shardRef(roundTime, shard));
         const round = readRound(roundSnap?.data());
-        if (round === undefined) return 'late';
+        if (round === undefined) return { result: 'late' as const };
         const currentShard = readShard(current?.data());
-        const decision = decideReport(round, shard, currentShard, report.outcome);
-        if (decision.result === 'duplicate') return decision.result;
-        const record: ShardRecord = {
-          shard,
-          state: decision.state,
-          attempts: currentShard?.attempts ?? 1,
-          leaseUntil: 0,
-          nodes: report.nodes,
-          ...(report.partial !== undefined ? { partial: report.partial } : {}),
-          ...(report.error !== undefined ? { error: report.error } : {}),
-        };
-        tx.set(shardRef(roundTime, shard), shardDoc(roundTime, record));
-        if (decision.round !== undefined)
-          tx.update(roundRef(roundTime), {
-            reported: decision.round.reported,
-            ...(decision.round.finaliser !== undefined ? { finaliser: decision.round.finaliser } : {}),
-          });
-        return decision.result;
-      }),
+        const decision = decideReport(round, currentShard, report.outcome);
+        if (decision.state !== undefined)
+          tx.set(
+            shardRef(roundTime, shard),
+            shardDoc(roundTime, reportedRecord(shard, currentShard, decision.state, report)),
+          );
+        return { result: decision.result, round };
+      });
+      if (first.result !== 'recorded') return first.result;
+      // Every shard document belongs to an expected shard (claims need one), so a count tells completeness.
+      const outcomes = await db
+        .collection(`${root}/rounds/${roundTime}/shards`)
+        .where('state', 'in', [...SHARD_OUTCOMES])
+        .count()
+        .get();
+      if (outcomes.data().count < first.round.shards.length) return 'wait';
+      return (await claimFinaliser(roundTime, shard)) ? 'finalise' : 'wait';
+    },
     release: (roundTime, shard, error) =>
       db.runTransaction(async (tx) => {
         const ref = shardRef(roundTime, shard);
         const current = readShard((await tx.get(ref)).data());
         if (current?.state === 'claimed') tx.update(ref, { leaseUntil: 0, error });
       }),
-    claimFinaliser: (roundTime, who) =>
-      db.runTransaction(async (tx) => {
-        const ref = roundRef(roundTime);
-        const round = readRound((await tx.get(ref)).data());
-        if (round === undefined || !decideFinaliser(round, who)) return false;
-        if (round.finaliser === undefined) tx.update(ref, { finaliser: who });
-        return true;
-      }),
+    claimFinaliser,
     shards: async (roundTime) => {
       const snapshot = await db.collection(`${root}/rounds/${roundTime}/shards`).get();
       const out = new Map<string, ShardRecord>();
@@ -166,11 +187,17 @@ export function memoryRoundStore(): RoundStore {
     const round = rounds.get(roundTime);
     if (round !== undefined) rounds.set(roundTime, { ...round, ...change });
   };
+  const claimFinaliser = async (roundTime: number, who: string): Promise<boolean> => {
+    const round = rounds.get(roundTime);
+    if (round === undefined || !decideFinaliser(round, who)) return false;
+    rounds.set(roundTime, { ...round, finaliser: who });
+    return true;
+  };
   return {
     open: async (plan) => {
       const existing = rounds.get(plan.roundTime);
       if (existing !== undefined) return { record: existing, created: false };
-      const record: RoundRecord = { ...plan, published: false, reported: {} };
+      const record: RoundRecord = { ...plan, published: false };
       rounds.set(plan.roundTime, record);
       return { record, created: true };
     },
@@ -186,30 +213,23 @@ export function memoryRoundStore(): RoundStore {
       const round = rounds.get(roundTime);
       if (round === undefined) return 'late';
       const current = shardsOf(roundTime).get(shard);
-      const decision = decideReport(round, shard, current, report.outcome);
-      if (decision.result === 'duplicate') return decision.result;
-      shardsOf(roundTime).set(shard, {
-        shard,
-        state: decision.state,
-        attempts: current?.attempts ?? 1,
-        leaseUntil: 0,
-        nodes: report.nodes,
-        ...(report.partial !== undefined ? { partial: report.partial } : {}),
-        ...(report.error !== undefined ? { error: report.error } : {}),
-      });
-      if (decision.round !== undefined) rounds.set(roundTime, decision.round);
-      return decision.result;
+      const decision = decideReport(round, current, report.outcome);
+      if (decision.state !== undefined)
+        shardsOf(roundTime).set(shard, reportedRecord(shard, current, decision.state, report));
+      if (decision.result !== 'recorded') return decision.result;
+      const outcomes = new Set(
+        [...shardsOf(roundTime).values()].flatMap((r) =>
+          r.state === 'done' || r.state === 'failed' ? [r.shard] : [],
+        ),
+      );
+      if (!complete(round, outcomes)) return 'wait';
+      return (await claimFinaliser(roundTime, shard)) ? 'finalise' : 'wait';
     },
     release: async (roundTime, shard, error) => {
       const current = shardsOf(roundTime).get(shard);
       if (current?.state === 'claimed') shardsOf(roundTime).set(shard, { ...current, leaseUntil: 0, error });
     },
-    claimFinaliser: async (roundTime, who) => {
-      const round = rounds.get(roundTime);
-      if (round === undefined || !decideFinaliser(round, who)) return false;
-      rounds.set(roundTime, { ...round, finaliser: who });
-      return true;
-    },
+    claimFinaliser,
     shards: async (roundTime) => new Map(shardsOf(roundTime)),
     finish: async (roundTime, finalised) => update(roundTime, { finalised }),
   };

@@ -53,7 +53,6 @@ describe('Firestore round store (emulator)', () => {
     assert.equal(reports.filter((r) => r === 'wait').length, SHARDS.length - 1);
     const round = await store.get(T);
     assert.equal(round?.finaliser, SHARDS[reports.indexOf('finalise')]);
-    assert.deepEqual(Object.keys(round?.reported ?? {}).sort(), [...SHARDS].sort());
     assert.equal(await store.claimFinaliser(T, COORDINATOR), false);
     const records = await store.shards(T);
     assert.equal(records.size, SHARDS.length);
@@ -71,12 +70,14 @@ describe('Firestore round store (emulator)', () => {
       store.report(T, 'shard-0', done),
     ]);
     const round = await store.get(T);
+    const state = (await store.shards(T)).get('shard-0')?.state;
     if (coordinator) {
-      assert.equal(last, 'late');
       assert.equal(round?.finaliser, COORDINATOR);
-      assert.equal((await store.shards(T)).get('shard-0')?.state, 'late');
+      // Recorded before the coordinator took the totals (so its read of the shards will include it), or after
+      // (so it is marked late and left out): never counted by two parties, never lost without a trace.
+      assert.deepEqual([last, state], last === 'late' ? ['late', 'late'] : ['wait', 'done']);
     } else {
-      assert.equal(last, 'finalise');
+      assert.deepEqual([last, state], ['finalise', 'done']);
       assert.equal(round?.finaliser, 'shard-0');
     }
     await store.finish(T, {

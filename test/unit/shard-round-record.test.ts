@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  complete,
   COORDINATOR,
   decideClaim,
   decideReport,
@@ -11,7 +12,7 @@ import { memoryRoundStore } from '../../shared/state/round-store.js';
 
 const T = Date.UTC(2026, 0, 1, 12, 0);
 const plan = { roundTime: T, shards: ['shard-0', 'shard-1', 'shard-2'], nodes: 300, deadline: T + 55_000 };
-const open: RoundRecord = { ...plan, published: true, reported: {} };
+const open: RoundRecord = { ...plan, published: true };
 const done = (n: number) => ({ outcome: 'done' as const, nodes: { total: n, ok: n }, partial: '{}' });
 
 describe('round record decisions', () => {
@@ -31,20 +32,20 @@ describe('round record decisions', () => {
     assert.equal(decideClaim({ ...open, finaliser: COORDINATOR }, 'shard-0', undefined, T), 'finalised');
   });
 
-  test('the report that completes the set makes its shard the finaliser', () => {
+  test('a report is recorded once, and is late once the totals are taken', () => {
     const claimed = { shard: 'shard-2', state: 'claimed' as const, attempts: 1, leaseUntil: T + 60_000 };
-    const first = decideReport(open, 'shard-2', claimed, 'done');
-    assert.equal(first.result, 'wait');
-    assert.deepEqual(first.round?.reported, { 'shard-2': 'done' });
-    const almost: RoundRecord = { ...open, reported: { 'shard-0': 'done', 'shard-2': 'failed' } };
-    const last = decideReport(almost, 'shard-1', { ...claimed, shard: 'shard-1' }, 'done');
-    assert.equal(last.result, 'finalise');
-    assert.equal(last.round?.finaliser, 'shard-1');
-    assert.equal(
-      decideReport({ ...open, finaliser: COORDINATOR }, 'shard-1', claimed, 'done').result,
-      'late',
-    );
-    assert.equal(decideReport(open, 'shard-1', { ...claimed, state: 'done' }, 'done').result, 'duplicate');
+    assert.deepEqual(decideReport(open, claimed, 'done'), { result: 'recorded', state: 'done' });
+    assert.deepEqual(decideReport(open, claimed, 'failed'), { result: 'recorded', state: 'failed' });
+    assert.deepEqual(decideReport({ ...open, finaliser: COORDINATOR }, claimed, 'done'), {
+      result: 'late',
+      state: 'late',
+    });
+    assert.deepEqual(decideReport(open, { ...claimed, state: 'done' }, 'done'), { result: 'duplicate' });
+  });
+
+  test('the set is complete when every expected shard has an outcome', () => {
+    assert.equal(complete(plan, new Set(['shard-0', 'shard-2'])), false);
+    assert.equal(complete(plan, new Set(['shard-0', 'shard-1', 'shard-2'])), true);
   });
 
   test('the shards in the totals are those done; the rest are missing', () => {
