@@ -241,6 +241,11 @@ describe(`sharded rounds through Pub/Sub (${NODES} nodes, shards of ${SHARD_SIZE
     for (const d of durations) assert.ok(d < 45_000, `${d} ms`);
   });
 
+  test('nothing unstructured on stderr: the pushes arrive as the events the target expects', () => {
+    assert.equal(coordinator.stderr(), '');
+    assert.equal(shards.stderr(), '');
+  });
+
   test('a redelivered shard message changes nothing', async () => {
     const round = rounds[1] as Round;
     const record = (await db.doc(`heapster/${CLUSTER}/rounds/${round.roundTime}`).get()).data() as Record<
