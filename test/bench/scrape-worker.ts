@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { parseScrapeConfig } from '../../shared/config/scrape-config.js';
 import type { SummaryApiSource } from '../../shared/config/source-uri.js';
 import { connect } from '../../shared/kube/connect.js';
@@ -38,7 +39,17 @@ export interface RoundResult {
   inventory: string;
   /** The process's peak RSS so far, after the round. */
   peakRssBytes: number;
+  /** V8's collections during the round and the main thread's time paused in them (wall time). */
+  gc: GcTally;
+  /** CPU of every thread but the main one (V8's concurrent GC and compiler threads, libuv's pool); Linux only. */
+  otherThreadsCpuMs?: number;
   failure?: string;
+}
+
+export interface GcTally {
+  minor: number;
+  major: number;
+  pausedMs: number;
 }
 
 export interface WorkerResult {
@@ -53,6 +64,37 @@ export interface WorkerResult {
 }
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+
+const gcSoFar: GcTally = { minor: 0, major: 0, pausedMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gcSoFar.minor++;
+    else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gcSoFar.major++;
+    gcSoFar.pausedMs += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** GC entries reach the observer a turn of the event loop after the collection. */
+async function gcSince(start: GcTally): Promise<GcTally> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return {
+    minor: gcSoFar.minor - start.minor,
+    major: gcSoFar.major - start.major,
+    pausedMs: gcSoFar.pausedMs - start.pausedMs,
+  };
+}
+
+/** The main thread's CPU so far (clock ticks of 10 ms), or undefined where /proc is not there. */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(input: WorkerInput): Promise<WorkerResult> {
   const sim = simClient(input);
@@ -81,6 +123,8 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
   const rounds: RoundResult[] = [];
   for (let i = 0; i < input.rounds; i++) {
     if (i > 0) await sim('POST', `/sim/v1/clock/advance?ms=${input.intervalMs}`);
+    const gcStart = { ...gcSoFar };
+    const mainStart = mainThreadCpuMs();
     const cpu = process.cpuUsage();
     const started = performance.now();
     const report = await runScrape(config, deps, {
@@ -90,9 +134,16 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
     });
     const failure =
       report.error ?? (report.nodes.failed > 0 ? JSON.stringify(report.nodes.failures[0]) : undefined);
+    const wallMs = performance.now() - started;
+    const roundCpuMs = cpuMs(process.cpuUsage(cpu));
+    const mainEnd = mainThreadCpuMs();
     rounds.push({
-      wallMs: performance.now() - started,
-      cpuMs: cpuMs(process.cpuUsage(cpu)),
+      wallMs,
+      cpuMs: roundCpuMs,
+      gc: await gcSince(gcStart),
+      ...(mainStart !== undefined && mainEnd !== undefined
+        ? { otherThreadsCpuMs: Math.max(0, roundCpuMs - (mainEnd - mainStart)) }
+        : {}),
       nodesOk: report.nodes.ok,
       nodesTotal: report.nodes.total,
       points: report.points,

@@ -99,6 +99,12 @@ function print(r: WorkerResult, nodes: number): void {
         `peak RSS ${mib(f.peakRssBytes)} MiB  (${f.nodesOk}/${f.nodesTotal} nodes ok, ${f.points} points; ` +
         `inventory ${f.inventory})`,
     );
+    console.log(
+      `    GC: ${f.gc.minor} minor and ${f.gc.major} major collections, main thread paused ${f.gc.pausedMs.toFixed(0)} ms` +
+        (f.otherThreadsCpuMs !== undefined
+          ? `; threads other than the main one (V8's GC and compilers, libuv) ${(f.otherThreadsCpuMs / nodes).toFixed(2)} ms/node of the CPU`
+          : ''),
+    );
     if (f.failure !== undefined) console.log(`    failure: ${f.failure}`);
   }
   const last = r.rounds[r.rounds.length - 1] as WorkerResult['rounds'][number];
