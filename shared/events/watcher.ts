@@ -170,7 +170,7 @@ export class EventWatcher {
       }
       if (!listing) ackedRv = rvAtCut;
     };
-    // One batch written at a time, in the background: the stream is read meanwhile (up to two batches more),
+    // One batch written at a time, in the background: the stream is read meanwhile (up to a batch more),
     // so reading and writing overlap. A failed write is put back in line and ends the watch (see the drain).
     let writing: Promise<void> | undefined;
     let writeFailure: Error | undefined;
@@ -286,7 +286,7 @@ export class EventWatcher {
         const due =
           pending.length >= this.options.batchSize ||
           (pending.length > 0 && this.deps.now() - pendingSince >= this.options.flushDelayMs);
-        if (due && writing !== undefined && pending.length >= 2 * this.options.batchSize) await settleWrite();
+        if (due && writing !== undefined && pending.length >= this.options.batchSize) await settleWrite();
         if (due && writing === undefined) startFlush();
         else if (pending.length === 0 && writing === undefined && !listing) ackedRv = seenRv;
         await maybeCheckpoint(false);
