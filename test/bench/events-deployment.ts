@@ -7,21 +7,27 @@ import { INFRA, loadModule, type Block } from '../infra/hcl.js';
  * the container's NODE_OPTIONS from the events-service module, and a metadata server handing out a token.
  */
 
-/** The NODE_OPTIONS the events-service module gives the container, its variables at their defaults. */
-export async function deployedNodeOptions(): Promise<string> {
+/**
+ * The environment the events-service module sets on the container itself (NODE_OPTIONS and the like, not
+ * the configuration it is given), its variables at their defaults.
+ */
+export async function deployedEnvironment(): Promise<Record<string, string>> {
   const module = await loadModule(join(INFRA, 'modules', 'events-service'));
   const service = module.resources['google_cloud_run_v2_service']?.['events']?.[0];
   const container = (
     (service?.['template'] as Block[] | undefined)?.[0]?.['containers'] as Block[] | undefined
   )?.[0];
   const env = (container?.['env'] ?? []) as { name: string; value: string }[];
-  const template = env.find((e) => e.name === 'NODE_OPTIONS')?.value;
-  if (template === undefined) throw new Error('the events-service module sets no NODE_OPTIONS');
-  return template.replace(/\$\{var\.([a-z_]+)\}/g, (_, name: string) => {
-    const value = module.variables[name]?.['default'];
-    if (value === undefined) throw new Error(`NODE_OPTIONS uses var.${name}, which has no default`);
-    return String(value);
-  });
+  if (!env.some((e) => e.name === 'NODE_OPTIONS'))
+    throw new Error('the events-service module sets no NODE_OPTIONS');
+  const value = (template: string): string =>
+    template.replace(/\$\{var\.([a-z_]+)\}/g, (_, name: string) => {
+      const v = module.variables[name]?.['default'];
+      if (v === undefined)
+        throw new Error(`the container's environment uses var.${name}, which has no default`);
+      return String(v);
+    });
+  return Object.fromEntries(env.map((e) => [e.name, value(e.value)]));
 }
 
 /**

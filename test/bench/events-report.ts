@@ -41,8 +41,10 @@ export interface Options {
   serviceBuild: string | undefined;
   /** How the service reaches the API server: as deployed for GKE (auth=google), or a kubeconfig file. */
   access: 'google' | 'kubeconfig';
-  /** The NODE_OPTIONS the service runs with (the deployed heap cap). */
-  nodeOptions: string;
+  /** The environment the deployed container sets for itself (NODE_OPTIONS: the heap cap). */
+  deployed: Record<string, string>;
+  /** More environment for the service (--service-env), to try settings. */
+  extraEnv: Record<string, string>;
 }
 
 export interface Check {
@@ -145,7 +147,14 @@ export function print(o: Options, r: Results): void {
       (o.access === 'google'
         ? 'the Cloud Run configuration for GKE (endpoint + CA + auth=google, token from a metadata stand-in)'
         : "the simulator's kubeconfig (auth=PATH)") +
-      `; NODE_OPTIONS=${o.nodeOptions} (the events-service module's)` +
+      `; as the events-service module sets: ${Object.entries(o.deployed)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}` +
+      (Object.keys(o.extraEnv).length > 0
+        ? `; service environment added: ${Object.entries(o.extraEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : '') +
       (o.nodeFlags.length > 0 ? `; service node flags: ${o.nodeFlags.join(' ')}` : '') +
       (o.serviceBuild !== undefined ? `; service run from ${o.serviceBuild}` : ''),
   );

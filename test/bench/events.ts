@@ -18,14 +18,14 @@ import {
   type ServiceProcess,
   type SimApi,
 } from './events-probes.js';
-import { deployedNodeOptions, startMetadataStandIn } from './events-deployment.js';
+import { deployedEnvironment, startMetadataStandIn } from './events-deployment.js';
 import { print, verify, type Options, type Sample } from './events-report.js';
 import { startSimProcess } from './sim-process.js';
 
 /**
  * `npm run bench -- events [--rate R] [--seconds S] [--relist N] [--nodes N] [--pods-per-node P]
  * [--gcl-latency-ms L] [--cpu-prof DIR] [--heap-snapshot DIR] [--node-flags 'F ...'] [--service-log FILE]
- * [--service-build DIR] [--access google|kubeconfig]`: the events service (compiled, in its own process, as
+ * [--service-build DIR] [--access google|kubeconfig] [--service-env 'K=V ...']`: the events service (compiled, in its own process, as
  * Cloud Run runs it) watching a simulated cluster (its own process) that holds N events and generates R event
  * changes a second, writing every occurrence to the Cloud Logging stand-in (this process) and influxd 1.6 (its
  * own process), with its lease and checkpoints in the Firestore emulator. Measured: the relist of the N events
@@ -58,7 +58,8 @@ export async function benchEvents(args: Map<string, string>): Promise<void> {
     serviceLog: args.get('service-log'),
     serviceBuild: args.get('service-build'),
     access: args.get('access') === 'kubeconfig' ? 'kubeconfig' : 'google',
-    nodeOptions: await deployedNodeOptions(),
+    deployed: await deployedEnvironment(),
+    extraEnv: serviceEnv(args.get('service-env')),
   };
   const build = o.serviceBuild ?? (await compileService());
   const entry = join(build, ENTRY);
@@ -117,7 +118,8 @@ export async function benchEvents(args: Map<string, string>): Promise<void> {
           o.access === 'google'
             ? `kubernetes:${sim.ready.apiServer}?auth=google&ca=${sim.ready.caPath}`
             : `kubernetes:?auth=${sim.ready.kubeconfig}`,
-        NODE_OPTIONS: o.nodeOptions,
+        ...o.deployed,
+        ...o.extraEnv,
         // Cloud Run's metadata server, which the Google libraries find on their own there.
         GCE_METADATA_HOST: metadata.host,
         METADATA_SERVER_DETECTION: 'ping-only',
@@ -204,6 +206,16 @@ export async function benchEvents(args: Map<string, string>): Promise<void> {
     process.off('SIGINT', onInterrupt);
     await cleanUp();
   }
+}
+
+/** Extra environment for the service (e.g. MALLOC_ARENA_MAX=2), to try a setting before deploying it. */
+function serviceEnv(text: string | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (text ?? '')
+      .split(' ')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 /** Asks the service for a heap snapshot (it stops for a moment to write it) and waits until it is written. */

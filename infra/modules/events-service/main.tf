@@ -108,6 +108,13 @@ resource "google_cloud_run_v2_service" "events" {
         value = "--max-old-space-size=${var.heap_limit_mib} --max-semi-space-size=4"
       }
 
+      # glibc gives threads that allocate (node's thread pool: DNS lookups, compression, crypto) arenas of their
+      # own, which mostly stay resident; two arenas measured about 10 MiB less RSS in the events benchmark.
+      env {
+        name  = "MALLOC_ARENA_MAX"
+        value = "2"
+      }
+
       dynamic "env" {
         for_each = var.environment
         content {
