@@ -210,7 +210,7 @@ function printRound(
       `(${(shardCpu / sum((r) => r.nodesTotal)).toFixed(2)} ms/node), simulator ${(simCpuMs / 1000).toFixed(1)} s`,
   );
   console.log(
-    `    peak RSS per process ${mib(rss[rss.length - 1] ?? 0)} MiB at most (target < 256 MiB), ` +
+    `    peak RSS per process ${mib(rss[rss.length - 1] ?? 0)} MiB at most${results.length > 1 ? ' (target < 256 MiB per shard)' : ''}, ` +
       `median ${mib(rss[Math.floor(rss.length / 2)] ?? 0)} MiB, least ${mib(rss[0] ?? 0)} MiB over ${results.length}`,
   );
   console.log(

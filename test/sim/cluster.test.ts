@@ -30,8 +30,9 @@ describe('cluster model at scale', () => {
     const c = cluster(2000, 30);
     // kube-proxy pods alone: 2,000 five-hex-digit suffixes would collide by chance more often than not.
     assert.equal([...c.pods.values()].filter((p) => p.namespace === 'kube-system').length, 2000);
+    const before = [...c.pods.values()];
     for (let i = 0; i < 1000; i++) {
-      const victim = [...c.pods.values()][i * 7];
+      const victim = before[i * 7];
       if (victim !== undefined) c.deletePod(victim.uid);
       c.addPod();
     }
