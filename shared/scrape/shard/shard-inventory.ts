@@ -30,13 +30,16 @@ export function shardInventory(
       const targets: NodeTarget[] = [];
       const pods = new Map<string, PodInfo>();
       const namespaces = new Map<string, string>();
-      const listNamespaces = (async () => {
-        for await (const page of listPages(conn, '/api/v1/namespaces', pageSize, limits))
-          for (const item of page.items) {
-            const ns = toNamespace(item);
-            if (ns !== undefined) namespaces.set(ns.name, ns.uid);
-          }
-      })();
+      // Settled from the start: a failed namespace list while nodes are still read must not be unhandled.
+      const listed = Promise.allSettled([
+        (async () => {
+          for await (const page of listPages(conn, '/api/v1/namespaces', pageSize, limits))
+            for (const item of page.items) {
+              const ns = toNamespace(item);
+              if (ns !== undefined) namespaces.set(ns.name, ns.uid);
+            }
+        })(),
+      ]);
       const settled = await mapLimit(nodeNames, concurrency, async (name) => {
         const node = await readNode(conn, name, limits);
         // Deleted since the coordinator listed it: nothing to scrape.
@@ -51,8 +54,7 @@ export function shardInventory(
             if (pod !== undefined) pods.set(pod.uid, pod);
           }
       });
-      const listed = await Promise.allSettled([listNamespaces]);
-      for (const s of [...settled, ...listed]) if (s.status === 'rejected') throw s.reason;
+      for (const s of [...settled, ...(await listed)]) if (s.status === 'rejected') throw s.reason;
       targets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const refreshed: RefreshedInventory = {
         inventory: { nodes, pods, namespaces },
