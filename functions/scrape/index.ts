@@ -4,9 +4,11 @@ import { roundsAnswer, runRounds } from '../../shared/scrape/run-rounds.js';
 import { alignRound } from '../../shared/scrape/run-scrape.js';
 import { UNSHARDED } from '../../shared/scrape/shard/assign.js';
 import { coordinateRound, coordinatedAnswer } from '../../shared/scrape/shard/coordinate.js';
-import { invocationSignal, setUp, setUpProblems, type Instance } from './instance.js';
+import { invocationSignal, setUp, setUpProblems, warmUp, type Instance } from './instance.js';
 // The package's one module registers both targets; each deployed function picks its own by entry point.
 import './shard.js';
+
+warmUp();
 
 /** Cloud Scheduler sends the time the job was scheduled for; a retry of the round carries the same one. */
 function scheduledTime(req: ff.Request): number | undefined {
@@ -39,6 +41,7 @@ ff.http('scrape', async (req: ff.Request, res: ff.Response) => {
     return;
   }
   const { config, deps, sharding, log } = setup;
+  await setup.ready;
   // The hard limit, for the writes too; collecting stops earlier (runDeadlineMs) inside the run.
   const { controller, signal, done } = invocationSignal(config);
   // The response's close, not the request's: a request emits 'close' as soon as its body has been read,

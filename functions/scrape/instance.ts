@@ -1,5 +1,6 @@
 import { ConfigError, parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
 import type { ConfigProblem } from '../../shared/config/config-error.js';
+import { preloadAccess } from '../../shared/kube/api-access.js';
 import { createLogger, type Logger } from '../../shared/runtime/log.js';
 import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
 import { buildScrapeDeps, buildShardingDeps, stateDatabase, type ShardingDeps } from './deps.js';
@@ -14,6 +15,11 @@ export interface Instance {
   /** Present when SHARD_TOPIC is set. */
   readonly sharding: ShardingDeps | undefined;
   readonly log: Logger;
+  /**
+   * Settles once what the first round would otherwise load inside its deadline is loaded (the kubeconfig
+   * reader, for a source that reads a kubeconfig file). Never rejects: a failure shows in the round itself.
+   */
+  readonly ready: Promise<void>;
 }
 
 let instance: Instance | undefined;
@@ -29,9 +35,34 @@ export function setUp(component: string): Instance {
       deps: buildScrapeDeps(config, process.env, log, db),
       sharding: buildShardingDeps(config, process.env, db),
       log,
+      ready: warming ?? preloadSources(config),
     };
   }
   return instance;
+}
+
+/**
+ * Starts loading, as the module loads, what the first round would otherwise load within its deadline. An
+ * invalid environment is left to the first call to report.
+ */
+export function warmUp(): void {
+  try {
+    warming = preloadSources(parseScrapeConfig(process.env));
+  } catch {
+    // Reported, with its problems, by the first invocation's own setUp.
+  }
+}
+
+let warming: Promise<void> | undefined;
+
+function preloadSources(config: ScrapeConfig): Promise<void> {
+  const loads = config.sources.map((s) =>
+    s.kind === 'kubernetes.summary_api' ? preloadAccess(s, process.env) : undefined,
+  );
+  return Promise.all(loads).then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 /** The problems of a set-up that failed, as the function reports them. */

@@ -34,6 +34,7 @@ ff.cloudEvent('scrapeShard', async (event: CloudEvent<unknown>) => {
     log.error(`scrapeShard: message dropped: ${decoded.error}`, { eventId: event.id });
     return;
   }
+  await setup.ready;
   const invocation = invocationSignal(config);
   try {
     const run = await runShard(
