@@ -40,7 +40,8 @@ export function runtimeManifest(source: PackageJson): Record<string, unknown> {
     type: 'module',
     main: source.main,
     engines: source.engines,
-    // The events service's image (a buildpack build of this archive) starts with `npm start`.
+    // The events service's image is a buildpack build of this archive; the README's build sets GOOGLE_ENTRYPOINT
+    // to this same command so node runs without npm around it, and `npm start` stays for other builds.
     scripts: { start: 'node dist/functions/events/index.js' },
     dependencies: source.dependencies,
   };

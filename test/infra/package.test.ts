@@ -52,6 +52,16 @@ describe('npm run package', () => {
     assert.ok(`${manifest.main as string}` in entries);
   });
 
+  test("the README's image build starts the events entry that the archive holds, with node itself", () => {
+    const start = (JSON.parse(text('package.json')) as { scripts: { start: string } }).scripts.start;
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const entrypoint = /env=GOOGLE_ENTRYPOINT=([^"\n]+)"/.exec(readme)?.[1];
+    assert.equal(entrypoint, start);
+    const [command, script] = (entrypoint ?? '').split(' ');
+    assert.equal(command, 'node');
+    assert.ok(`${script}` in entries, `${script} is in the archive`);
+  });
+
   test('the lock pins exactly the runtime dependency tree', () => {
     const lock = JSON.parse(text('package-lock.json')) as {
       packages: Record<string, { dev?: boolean }>;
