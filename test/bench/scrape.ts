@@ -45,13 +45,18 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
       cache,
     };
     const profileDir = args.get('cpu-prof');
-    const result = await runWorker(input, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    const nodeFlags = (args.get('node-flags') ?? '').split(' ').filter((f) => f !== '');
+    const result = await runWorker(input, [
+      ...nodeFlags,
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ]);
     console.log(
       `bench scrape: ${nodes} nodes x ${podsPerNode} pods x 2 containers, ${concurrency} nodes at once through the API server's node proxy (HTTPS)`,
     );
     console.log(
       `  conditions: node ${process.version}, ${availableParallelism()} cores, simulator in its own process (ready in ${(sim.ready.startupMs / 1000).toFixed(1)} s), ` +
-        'scraper compiled to JavaScript in its own process, log sink discarding output, counters in memory, ' +
+        `scraper compiled to JavaScript in its own process${nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : ''}, ` +
+        'log sink discarding output, counters in memory, ' +
         `${churn} pods replaced and ${churn} containers restarted per minute, ` +
         (cache ? 'inventory kept between rounds' : 'no inventory cache (--cache false)'),
     );
