@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
 import { createLogger } from '../../shared/runtime/log.js';
+import { pause } from '../../shared/runtime/retry.js';
 import {
   roundsAnswer,
   runRounds,
@@ -90,7 +91,7 @@ export async function scrapeCommand(argv: readonly string[], io: CliIo): Promise
     while (!io.interrupted.aborted) {
       show(await scrapeInterval(config, base, io, next, onRound));
       next = alignRound(Date.now(), config.intervalMs) + config.intervalMs;
-      await sleepUntil(next, io.interrupted);
+      await pause(next - Date.now(), io.interrupted);
     }
     return 0;
   } finally {
@@ -162,17 +163,4 @@ async function scrapeInterval(
     clearTimeout(deadline);
     io.interrupted.removeEventListener('abort', stop);
   }
-}
-
-function sleepUntil(time: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, time - Date.now()));
-    signal.addEventListener('abort', done);
-  });
 }

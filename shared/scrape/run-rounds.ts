@@ -1,6 +1,7 @@
 import { collectingMs } from '../config/resolution.js';
 import type { ScrapeConfig } from '../config/scrape-config.js';
 import type { Severity } from '../runtime/log.js';
+import { pause } from '../runtime/retry.js';
 import type { CounterStore } from '../state/counter-store.js';
 import { alignRound, runScrape, type ScrapeDeps, type ScrapeRound } from './run-scrape.js';
 import type { ScrapeReport } from './report.js';
@@ -91,7 +92,7 @@ export async function runRounds(
     return roundsReport(config, options, slots, entries);
   }
 
-  const sleep = options.sleep ?? sleepFor;
+  const sleep = options.sleep ?? pause;
   const resolution = config.resolutionMs;
   const collecting = collectingMs(resolution);
   // The rounds share their counters in memory; the store still gets every save, for the next invocation.
@@ -210,19 +211,6 @@ export function carriedCounters(store: CounterStore): CounterStore {
       return saved;
     },
   };
-}
-
-function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done);
-  });
 }
 
 function reasonOf(signal: AbortSignal): string {

@@ -3,6 +3,7 @@ import type { SummaryApiSource } from '../../config/source-uri.js';
 import type { KubeConnection, RequestLimits } from '../../kube/connect.js';
 import { listPages } from '../../kube/discover.js';
 import type { Severity } from '../../runtime/log.js';
+import { pause } from '../../runtime/retry.js';
 import { COORDINATOR, type RoundRecord } from '../../state/round-record.js';
 import type { RoundStore } from '../../state/round-store.js';
 import { describe } from '../collect-nodes.js';
@@ -153,7 +154,7 @@ export async function coordinateRound(
     });
   }
   const base = { nodes: names.length, published, shards: record.shards };
-  const sleep = deps.sleep ?? abortableSleep;
+  const sleep = deps.sleep ?? pause;
   try {
     for (;;) {
       const current = await rounds.get(round.roundTime);
@@ -204,18 +205,6 @@ export async function listNodeNames(
       if (typeof name === 'string' && name !== '') names.push(name);
     }
   return names;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** What the scheduled invocation answers and logs for a round it coordinated. */
