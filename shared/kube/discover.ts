@@ -6,6 +6,7 @@ import type {
   ResourceList,
 } from '../metrics/inventory.js';
 import type { FetchOutcome } from '../runtime/http-get.js';
+import { withRetries } from '../runtime/retry.js';
 import type { KubeConnection, RequestLimits } from './connect.js';
 
 /** A node as the scraper needs it: where its kubelet is, and whether it is worth asking. */
@@ -57,7 +58,7 @@ export async function* listPages(
     const params = new URLSearchParams(query);
     params.set('limit', String(pageSize));
     if (token) params.set('continue', token);
-    const outcome = await conn.get(`${path}?${params}`, limits);
+    const outcome = await getPage(conn, `${path}?${params}`, limits);
     if (!outcome.ok) throw new DiscoveryError(path, outcome);
     let page: List;
     try {
@@ -72,6 +73,42 @@ export async function* listPages(
     yield { items: page.items ?? [], resourceVersion: page.metadata?.resourceVersion ?? '' };
     token = page.metadata?.continue || undefined;
   } while (token !== undefined);
+}
+
+/** Answers worth asking again: the API server shedding load (429, 503) or a connection that dropped. */
+function mayPass(outcome: Extract<FetchOutcome, { ok: false }>): boolean {
+  return outcome.status === 429 || outcome.status === 503 || outcome.reason === 'connection';
+}
+
+/**
+ * One page, asked again (at most 4 times, honouring Retry-After, with jittered backoff) while the API server
+ * sheds load, within one request timeout of the first try and never past the run's signal.
+ */
+async function getPage(
+  conn: KubeConnection,
+  pathAndQuery: string,
+  limits: RequestLimits,
+): Promise<FetchOutcome> {
+  let last: FetchOutcome | undefined;
+  await withRetries<undefined>(
+    {
+      maxAttempts: 4,
+      initialDelayMs: 250,
+      maxDelayMs: 2_000,
+      deadline: Date.now() + limits.timeoutMs,
+      ...(limits.signal !== undefined ? { signal: limits.signal } : {}),
+    },
+    async () => {
+      last = await conn.get(pathAndQuery, limits);
+      if (last.ok || !mayPass(last)) return { outcome: 'success', value: undefined };
+      return {
+        outcome: 'retryable',
+        error: new Error(last.message),
+        ...(last.retryAfterMs !== undefined ? { retryAfterMs: last.retryAfterMs } : {}),
+      };
+    },
+  ).catch(() => undefined);
+  return last as FetchOutcome;
 }
 
 /** Every item of a paginated list. */
