@@ -70,6 +70,21 @@ function printed(stdout: string): Map<string, Record<string, unknown>[]> {
 
 const key = (o: { uid: string; resourceVersion: string }): string => `${o.uid}/${o.resourceVersion}`;
 
+/** Waits until every one of `occurrences` has a line on the run's stdout. */
+const waitPrinted = (
+  what: string,
+  occurrences: readonly { uid: string; resourceVersion: string }[],
+  running: Running,
+): Promise<void> =>
+  waitFor(
+    what,
+    () => {
+      const lines = printed(running.stdout());
+      return occurrences.every((o) => lines.has(key(o)));
+    },
+    running,
+  );
+
 describe('heapster events (CLI) against the simulated cluster', () => {
   let sim: Sim;
   let gcl: GclStandIn;
@@ -97,23 +112,9 @@ describe('heapster events (CLI) against the simulated cluster', () => {
       resourceVersion: s.object.metadata.resourceVersion as string,
     }));
     const run = heapster(['events', '--sink=log'], env);
-    await waitFor(
-      'the listed events were not printed',
-      () => {
-        const lines = printed(run.stdout());
-        return listed.every((o) => lines.has(key(o)));
-      },
-      run,
-    );
+    await waitPrinted('the listed events were not printed', listed, run);
     const watched: Occurrence[] = sim.events.generate(15);
-    await waitFor(
-      'the watched occurrences were not printed',
-      () => {
-        const lines = printed(run.stdout());
-        return watched.every((o) => lines.has(key(o)));
-      },
-      run,
-    );
+    await waitPrinted('the watched occurrences were not printed', watched, run);
     run.child.kill('SIGINT');
     const result = await run.done;
     assert.equal(result.code, 0, result.stderr);
@@ -153,14 +154,7 @@ describe('heapster events (CLI) against the simulated cluster', () => {
     );
     await waitFor('nothing listed', () => run.stdout() !== '', run);
     const watched = sim.events.generate(5);
-    await waitFor(
-      'the watched occurrences were not printed',
-      () => {
-        const lines = printed(run.stdout());
-        return watched.every((o) => lines.has(key(o)));
-      },
-      run,
-    );
+    await waitPrinted('the watched occurrences were not printed', watched, run);
     run.child.kill('SIGINT');
     const result = await run.done;
     assert.equal(result.code, 0, result.stderr);
