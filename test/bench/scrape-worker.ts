@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
 import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { parseScrapeConfig } from '../../shared/config/scrape-config.js';
 import type { SummaryApiSource } from '../../shared/config/source-uri.js';
@@ -11,6 +10,7 @@ import { keptConnections } from '../../shared/scrape/kept-connections.js';
 import { alignRound, runScrape } from '../../shared/scrape/run-scrape.js';
 import { logSink } from '../../shared/sinks/log/log-sink.js';
 import { memoryCounterStore } from '../../shared/state/counter-store.js';
+import { simClient } from './sim-client.js';
 
 /**
  * The scraper side of `npm run bench -- scrape`, run compiled to JavaScript in its own process as the function
@@ -97,7 +97,7 @@ function mainThreadCpuMs(): number | undefined {
 }
 
 async function main(input: WorkerInput): Promise<WorkerResult> {
-  const sim = simClient(input);
+  const sim = simClient(input, input.concurrency);
   const config = parseScrapeConfig({
     SOURCES: `kubernetes.summary_api:?auth=${encodeURIComponent(input.kubeconfig)}&concurrency=${input.concurrency}`,
     SINKS: 'log',
@@ -204,30 +204,6 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
     catchUpCpuMs,
     floor: { nodes: bodies.length, bytes, fetchCpuMs, parseCpuMs },
   };
-}
-
-/** Plain HTTPS to the simulator: its control endpoints, and the summaries for the floor. */
-function simClient(input: WorkerInput): (method: string, path: string) => Promise<Buffer> {
-  const agent = new Agent({ keepAlive: true, maxSockets: input.concurrency, ca: readFileSync(input.caPath) });
-  return (method, path) =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        `${input.apiServer}${path}`,
-        { method, agent, headers: input.token ? { authorization: `Bearer ${input.token}` } : {} },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            res.statusCode === 200
-              ? resolve(Buffer.concat(chunks))
-              : reject(new Error(`${method} ${path}: HTTP ${res.statusCode}`)),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as WorkerInput).then(
