@@ -1,14 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg, setPriority } from 'node:os';
-import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { promisify } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
 import { assignNodes, shardCount, shardId } from '../../shared/scrape/shard/assign.js';
 import { DEFAULT_SHARD_SIZE } from '../../shared/scrape/shard/shard-config.js';
 import { firestoreRoundStore, type RoundStore } from '../../shared/state/round-store.js';
 import { startFirestoreEmulator } from '../support/firestore-emulator.js';
+import { compileWorker, workerPath } from './compile-worker.js';
 import { simClient } from './sim-client.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 import { CLUSTER } from './scale-protocol.js';
@@ -28,8 +26,7 @@ import type { RoundsResult, ScaleCommand, ScaleWorkerInput, ShardRoundResult } f
  */
 const INTERVAL_MS = 60_000;
 const WORKER_NICENESS = 10;
-const BUILD_DIR = join('node_modules', '.cache', 'heapster-bench');
-const WORKER = join(BUILD_DIR, 'test', 'bench', 'scale-worker.js');
+const WORKER = workerPath('scale-worker');
 
 interface SimInfo {
   cpuUsage: { user: number; system: number };
@@ -47,7 +44,7 @@ export async function benchScale(args: Map<string, string>): Promise<void> {
   // Every scraper and the simulator share the machine's cores: a request waits longer than on a real cluster.
   const timeoutSeconds = Number(args.get('timeout') ?? (resolution !== undefined ? 10 : 50));
   const compareNodes = Number(args.get('compare-nodes') ?? 1000);
-  await compileWorker();
+  await compileWorker('scale-worker');
   const conditions =
     `node ${process.version}, ${availableParallelism()} cores shared by the simulator and every scraper process, ` +
     `simulator in its own process, ${concurrency} summaries at once per process through the API server's node proxy, ` +
@@ -298,18 +295,6 @@ async function startWorker(input: ScaleWorkerInput): Promise<Worker> {
         child.stdin?.end();
       }),
   };
-}
-
-/** tsc emits even when some other file of the project has a type error; only a missing output is fatal. */
-async function compileWorker(): Promise<void> {
-  const tsc = join('node_modules', '.bin', 'tsc');
-  await promisify(execFile)(tsc, [
-    ...['--outDir', BUILD_DIR, '--rootDir', '.', '--module', 'NodeNext', '--moduleResolution', 'NodeNext'],
-    ...['--target', 'ES2022', '--lib', 'ES2023', '--types', 'node', '--skipLibCheck', '--sourceMap', 'false'],
-    join('test', 'bench', 'scale-worker.ts'),
-  ]).catch((err: { stdout?: string }) => {
-    if (!existsSync(WORKER)) throw new Error(`compiling the scraper failed:\n${err.stdout ?? String(err)}`);
-  });
 }
 
 function parseSeconds(text: string): number {

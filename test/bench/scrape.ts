@@ -1,8 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { compileWorker, workerPath } from './compile-worker.js';
 import { startSimProcess } from './sim-process.js';
 import type { WorkerInput, WorkerResult } from './scrape-worker.js';
 
@@ -18,8 +16,7 @@ import type { WorkerInput, WorkerResult } from './scrape-worker.js';
  * reads JSON can go below.
  */
 const INTERVAL_MS = 15_000;
-const BUILD_DIR = join('node_modules', '.cache', 'heapster-bench');
-const WORKER = join(BUILD_DIR, 'test', 'bench', 'scrape-worker.js');
+const WORKER = workerPath('scrape-worker');
 
 export async function benchScrape(args: Map<string, string>): Promise<void> {
   const nodes = Number(args.get('nodes') ?? 1000);
@@ -28,7 +25,7 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
   const concurrency = Number(args.get('concurrency') ?? 32);
   const churn = Number(args.get('churn') ?? 60);
   const cache = args.get('cache') !== 'false';
-  await compileWorker();
+  await compileWorker('scrape-worker');
   const sim = await startSimProcess([
     ...['--nodes', String(nodes), '--pods-per-node', String(podsPerNode)],
     ...['--pod-churn-per-min', String(churn), '--restarts-per-min', String(churn)],
@@ -64,18 +61,6 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
   } finally {
     await sim.stop();
   }
-}
-
-/** tsc emits even when some other file of the project has a type error; only a missing output is fatal. */
-async function compileWorker(): Promise<void> {
-  const tsc = join('node_modules', '.bin', 'tsc');
-  await promisify(execFile)(tsc, [
-    ...['--outDir', BUILD_DIR, '--rootDir', '.', '--module', 'NodeNext', '--moduleResolution', 'NodeNext'],
-    ...['--target', 'ES2022', '--lib', 'ES2023', '--types', 'node', '--skipLibCheck', '--sourceMap', 'false'],
-    join('test', 'bench', 'scrape-worker.ts'),
-  ]).catch((err: { stdout?: string }) => {
-    if (!existsSync(WORKER)) throw new Error(`compiling the scraper failed:\n${err.stdout ?? String(err)}`);
-  });
 }
 
 function runWorker(input: WorkerInput, nodeFlags: string[]): Promise<WorkerResult> {
