@@ -12,6 +12,9 @@ export interface EventEncodeOptions {
 export const EVENTS_MEASUREMENT = 'log/events';
 export const EVENTS_WITH_FIELDS_MEASUREMENT = 'events';
 
+/** Why an occurrence gets no point: an event with no time at all. */
+export const ENCODING_REFUSALS: ReadonlySet<string> = new Set(['no-time']);
+
 /**
  * Events as line protocol with nanosecond timestamps, Heapster's two forms:
  *   default:     `log/events` with field `value` = the event as JSON, tags uid, pod_id and pod_name (for pod
@@ -27,9 +30,6 @@ export const EVENTS_WITH_FIELDS_MEASUREMENT = 'events';
  * occurrence changes the resourceVersion only. Series are per event uid, so two occurrences of one event
  * would only collide when observed in the same microsecond with counts 1000 apart.
  */
-/** Why an occurrence gets no point: an event with no time at all. */
-export const ENCODING_REFUSALS: ReadonlySet<string> = new Set(['no-time']);
-
 export function encodeEvents(events: readonly KubeEvent[], options: EventEncodeOptions): EncodedLines {
   const out: EncodedLines = { lines: [], points: [], rejected: {} };
   for (const event of events) {
