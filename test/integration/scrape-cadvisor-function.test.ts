@@ -16,6 +16,7 @@ import {
 import { SMALL_CLUSTER, startHostsFixture, type HostsFixture } from './cadvisor-fixture.js';
 import { differences } from './expected/compare.js';
 import { expectedPoints as expectedNodePoints } from './expected/heapster-points.js';
+import { clusterObjects } from '../support/in-process-scrape.js';
 
 /*
  * The scrape function itself (the real Functions Framework, called as Cloud Scheduler calls it) reading a
@@ -96,11 +97,7 @@ describe('scrape function over a cluster and cAdvisor hosts (Functions Framework
       current: served,
       previous: undefined,
       cluster: sim.cluster,
-      objects: {
-        nodes: sim.stores.nodes.list().items.map((i) => i.object),
-        pods: sim.stores.pods.list().items.map((i) => i.object),
-        namespaces: sim.stores.namespaces.list().items.map((i) => i.object),
-      },
+      objects: clusterObjects(sim),
       roundTime: round.roundTime,
       clusterName: CLUSTER,
     });

@@ -13,6 +13,7 @@ import { expectedPoints, type ExpectedPoint } from './expected/heapster-points.j
 import { objectLabels, type ClusterObjects } from './expected/object-labels.js';
 import { expectedPointsPerType } from './expected/series-count.js';
 import { asSummary } from './expected/summary-json.js';
+import { clusterObjects } from '../support/in-process-scrape.js';
 
 /**
  * The acceptance test of the scrape function: the real Functions Framework CLI serving functions/scrape,
@@ -69,11 +70,7 @@ describe(`scrape function through the Functions Framework (${NODES} nodes x ${PO
       customHeaders: { Authorization: 'Bearer owner' },
       credentials: { client_email: `fake@${PROJECT}.iam.gserviceaccount.com`, private_key: 'fake' },
     });
-    objects = {
-      nodes: sim.stores.nodes.list().items.map((i) => i.object),
-      pods: sim.stores.pods.list().items.map((i) => i.object),
-      namespaces: sim.stores.namespaces.list().items.map((i) => i.object),
-    };
+    objects = clusterObjects(sim);
     const env = {
       SOURCES: `kubernetes.summary_api:${sim.url}?auth=${sim.kubeconfigPath}&inClusterConfig=false`,
       SINKS: 'log?points=true',

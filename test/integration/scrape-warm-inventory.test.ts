@@ -8,9 +8,8 @@ import { memoryLogger } from '../../shared/runtime/log.js';
 import { alignRound, runScrape, type ScrapeDeps } from '../../shared/scrape/run-scrape.js';
 import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { startSim, type Sim } from '../sim/sim.js';
-import type { SummaryJson } from '../sim/truth.js';
 import { captureSink } from '../support/capture-sink.js';
-import type { ScrapedRound } from '../support/in-process-scrape.js';
+import { clusterObjects, servedSummaries, type ScrapedRound } from '../support/in-process-scrape.js';
 import { assertExactlyTheTruth, assertNoAbsurdRates, pointsOfNode } from './expected/round-checks.js';
 
 /**
@@ -60,20 +59,13 @@ describe('scrape rounds of a warm instance (inventory kept between rounds)', () 
         signal: new AbortController().signal,
         shard: 'all',
       });
-      const served = new Map<string, SummaryJson>();
-      for (const name of sim.cluster.nodes.keys())
-        if (sim.truth.lastServedMs(name) !== undefined) served.set(name, sim.truth.summary(name));
       return {
         roundTime,
         report,
         points: sink.writes.at(-1) ?? new Map(),
-        served,
+        served: servedSummaries(sim),
         received: new Map(),
-        objects: {
-          nodes: sim.stores.nodes.list().items.map((i) => i.object),
-          pods: sim.stores.pods.list().items.map((i) => i.object),
-          namespaces: sim.stores.namespaces.list().items.map((i) => i.object),
-        },
+        objects: clusterObjects(sim),
         elapsedMs: Date.now() - started,
       };
     };

@@ -14,6 +14,7 @@ import { startPubSubEmulator, type PubSubEmulator } from '../support/pubsub-emul
 import { differences } from './expected/compare.js';
 import { expectedPoints } from './expected/heapster-points.js';
 import type { ClusterObjects } from './expected/object-labels.js';
+import { clusterObjects } from '../support/in-process-scrape.js';
 
 /**
  * Sharded rounds end to end: the real Functions Framework serving the `scrape` target (the coordinator) and, in
@@ -109,11 +110,7 @@ describe(`sharded rounds through Pub/Sub (${NODES} nodes, shards of ${SHARD_SIZE
       customHeaders: { Authorization: 'Bearer owner' },
       credentials: { client_email: `fake@${PROJECT}.iam.gserviceaccount.com`, private_key: 'fake' },
     });
-    objects = {
-      nodes: sim.stores.nodes.list().items.map((i) => i.object),
-      pods: sim.stores.pods.list().items.map((i) => i.object),
-      namespaces: sim.stores.namespaces.list().items.map((i) => i.object),
-    };
+    objects = clusterObjects(sim);
     const env = {
       SOURCES: `kubernetes.summary_api:${sim.url}?auth=${sim.kubeconfigPath}&inClusterConfig=false`,
       SINKS: 'log?points=true',

@@ -11,6 +11,7 @@ import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import type { SummaryJson } from '../sim/truth.js';
 import { captureSink, type CaptureSink } from '../support/capture-sink.js';
+import { clusterObjects, servedSummaries } from '../support/in-process-scrape.js';
 import { differences } from './expected/compare.js';
 import { expectedPoints } from './expected/heapster-points.js';
 import type { ClusterObjects } from './expected/object-labels.js';
@@ -93,19 +94,12 @@ describe('sub-minute resolution', () => {
       sleep: async (ms) => sim.clock.advance(ms),
       onRound: (entry) => {
         if (entry.outcome === 'ran') {
-          const served = new Map<string, SummaryJson>();
-          for (const name of sim.cluster.nodes.keys())
-            if (sim.truth.lastServedMs(name) !== undefined) served.set(name, sim.truth.summary(name));
           rounds.push({
             entry,
             points: sink.writes.at(-1) ?? new Map(),
             batchTime: batchTimes.at(-1) ?? Number.NaN,
-            served,
-            objects: {
-              nodes: sim.stores.nodes.list().items.map((i) => i.object),
-              pods: sim.stores.pods.list().items.map((i) => i.object),
-              namespaces: sim.stores.namespaces.list().items.map((i) => i.object),
-            },
+            served: servedSummaries(sim),
+            objects: clusterObjects(sim),
           });
         }
         options.onRound?.(entry);

@@ -43,6 +43,23 @@ export interface ScrapedRound {
 
 export const INTERVAL_MS = 60_000;
 
+/** The summary each node's kubelet last served (nodes that never answered are left out). */
+export function servedSummaries(sim: Sim): Map<string, SummaryJson> {
+  const served = new Map<string, SummaryJson>();
+  for (const name of sim.cluster.nodes.keys())
+    if (sim.truth.lastServedMs(name) !== undefined) served.set(name, sim.truth.summary(name));
+  return served;
+}
+
+/** The Kubernetes objects the simulator's API server holds now. */
+export function clusterObjects(sim: Sim): ClusterObjects {
+  return {
+    nodes: sim.stores.nodes.list().items.map((i) => i.object),
+    pods: sim.stores.pods.list().items.map((i) => i.object),
+    namespaces: sim.stores.namespaces.list().items.map((i) => i.object),
+  };
+}
+
 export function inProcessScraper(
   sim: Sim,
   sourceOptions: string,
@@ -103,21 +120,14 @@ export function inProcessScraper(
         shard: 'all',
       });
       const elapsedMs = Date.now() - started;
-      const served = new Map<string, SummaryJson>();
-      for (const name of sim.cluster.nodes.keys())
-        if (sim.truth.lastServedMs(name) !== undefined) served.set(name, sim.truth.summary(name));
       return {
         roundTime,
         report,
         points:
           sink.writes.length > writesBefore ? (sink.writes.at(-1) as Map<string, LoggedPoint>) : new Map(),
-        served,
+        served: servedSummaries(sim),
         received,
-        objects: {
-          nodes: sim.stores.nodes.list().items.map((i) => i.object),
-          pods: sim.stores.pods.list().items.map((i) => i.object),
-          namespaces: sim.stores.namespaces.list().items.map((i) => i.object),
-        },
+        objects: clusterObjects(sim),
         elapsedMs,
       };
     },
