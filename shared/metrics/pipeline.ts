@@ -18,31 +18,32 @@ export interface NodeRound {
   readonly options?: EnrichOptions;
 }
 
+/** A node whose answer could not be read: the round goes on without it. */
+export interface UnreadNode {
+  readonly ok: false;
+  readonly error: string;
+}
+
+/** What a node's round keeps and counts besides its points. */
+interface NodeTally {
+  /** Keep for the node's next round. */
+  readonly next: NodeCounters;
+  readonly problems: readonly string[];
+  readonly ignoredValues: number;
+  readonly resets: number;
+}
+
 export type NodeOutcome =
-  | {
+  | (NodeTally & {
       readonly ok: true;
       readonly block: NodeBlock;
       /** Namespace and cluster sums of this node, to merge with the other nodes' (mergePartials). */
       readonly partial: AggregatePartial;
-      /** Keep for the node's next round. */
-      readonly next: NodeCounters;
-      readonly problems: readonly string[];
-      readonly ignoredValues: number;
-      readonly resets: number;
-    }
-  | { readonly ok: false; readonly error: string };
+    })
+  | UnreadNode;
 
 /** The first half, which needs nothing from the Kubernetes API: parse -> derive. */
-export type SampledNode =
-  | {
-      readonly ok: true;
-      readonly samples: NodeSamples;
-      readonly next: NodeCounters;
-      readonly problems: readonly string[];
-      readonly ignoredValues: number;
-      readonly resets: number;
-    }
-  | { readonly ok: false; readonly error: string };
+export type SampledNode = (NodeTally & { readonly ok: true; readonly samples: NodeSamples }) | UnreadNode;
 
 /** The second half, from the inventory: enrich -> aggregate. */
 export interface LabelledNode {
@@ -79,7 +80,7 @@ export type StoredSample =
       /** Why the stored counters could not be read (the node's rates start again). */
       readonly unreadableState?: string;
     })
-  | { readonly ok: false; readonly error: string };
+  | UnreadNode;
 
 // Counters only live while one node is sampled: decoded and derived into arrays kept for the process.
 const previousRows = new CounterRows();

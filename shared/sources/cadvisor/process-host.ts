@@ -1,10 +1,11 @@
-import { aggregate, type AggregatePartial } from '../../metrics/aggregate.js';
+import { aggregate } from '../../metrics/aggregate.js';
 import { METRIC_COUNT, metricId } from '../../metrics/catalogue.js';
 import { derive, type NodeCounters } from '../../metrics/derive.js';
 import { Labeller, type LabelOptions } from '../../metrics/entity-labels.js';
 import type { ClusterInventory, NodeInfo } from '../../metrics/inventory.js';
 import type { Labels } from '../../metrics/labels.js';
-import type { MetricSet, NodeBlock, NodeSamples } from '../../metrics/model.js';
+import type { MetricSet, NodeSamples } from '../../metrics/model.js';
+import type { NodeOutcome } from '../../metrics/pipeline.js';
 import { isRecord } from './container.js';
 import { diskRates } from './disk-rates.js';
 import { hostSamples } from './host-samples.js';
@@ -20,18 +21,6 @@ export interface HostRound {
   readonly timestamp: number;
   readonly options?: LabelOptions;
 }
-
-export type HostResult =
-  | {
-      readonly ok: true;
-      readonly block: NodeBlock;
-      readonly partial: AggregatePartial;
-      readonly next: NodeCounters;
-      readonly problems: readonly string[];
-      readonly ignoredValues: number;
-      readonly resets: number;
-    }
-  | { readonly ok: false; readonly error: string };
 
 const CPU_CAPACITY = metricId('cpu/node_capacity');
 const MEMORY_CAPACITY = metricId('memory/node_capacity');
@@ -58,7 +47,8 @@ function concat(a: NodeCounters, b: NodeCounters): NodeCounters {
   return { keys, rows };
 }
 
-export function processHost(round: HostRound): HostResult {
+/** The same outcome as a summary node's round (processNode), so the scrape treats both sources alike. */
+export function processHost(round: HostRound): NodeOutcome {
   const { host, answer } = round;
   const parsed =
     answer.version === 'v1.3'

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeCounters, encodeCounters } from '../../../../shared/metrics/counter-state.js';
 import type { NodeCounters } from '../../../../shared/metrics/derive.js';
-import { processHost, type HostResult } from '../../../../shared/sources/cadvisor/process-host.js';
+import type { NodeOutcome } from '../../../../shared/metrics/pipeline.js';
+import { processHost } from '../../../../shared/sources/cadvisor/process-host.js';
 import type { CadvisorHost, HostAnswer } from '../../../../shared/sources/cadvisor/types.js';
 import { cadvisorFixture, labelsOf, pointsOf, v13Answer, v20Answer } from './support.js';
 
@@ -218,7 +219,7 @@ function expected(): Map<string, number> {
   return m;
 }
 
-function run(answer: HostAnswer, previous?: NodeCounters, timestamp = ROUND): HostResult & { ok: true } {
+function run(answer: HostAnswer, previous?: NodeCounters, timestamp = ROUND): NodeOutcome & { ok: true } {
   const result = processHost({ host: HOST, answer, previous, timestamp, options: { clusterName: 'lab' } });
   assert.ok(result.ok, result.ok ? '' : result.error);
   return result;
