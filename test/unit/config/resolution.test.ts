@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ConfigProblem } from '../../../shared/config/config-error.js';
-import { ConfigError, parseScrapeConfig, type Env } from '../../../shared/config/scrape-config.js';
+import { parseScrapeConfig } from '../../../shared/config/scrape-config.js';
 import { slotTimes } from '../../../shared/scrape/run-rounds.js';
-
-function problemsOf(env: Env): readonly ConfigProblem[] {
-  try {
-    parseScrapeConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err.problems;
-  }
-  assert.fail('the configuration was accepted');
-}
+import { problemsOf } from './problems-of.js';
 
 describe('RESOLUTION', () => {
   test('defaults to the interval: one round per invocation', () => {

@@ -2,16 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, parseScrapeConfig, type Env } from '../../../shared/config/scrape-config.js';
 import type { ConfigProblem } from '../../../shared/config/config-error.js';
-
-function problemsOf(env: Env): readonly ConfigProblem[] {
-  try {
-    parseScrapeConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    return err.problems;
-  }
-  assert.fail('the configuration was accepted');
-}
+import { problemsOf } from './problems-of.js';
 
 describe('parseScrapeConfig: valid environments', () => {
   test('only SINKS given: Heapster defaults everywhere else', () => {
