@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test';
 import { chooseApiLevel, fetchHost } from '../../../../shared/sources/cadvisor/fetch-host.js';
 import type { CadvisorHost } from '../../../../shared/sources/cadvisor/types.js';
 import { loopback, send, type Loopback } from './loopback.js';
-import { cadvisorFixture, fixtureText } from './support.js';
+import { cadvisorFixture, fixtureText, v13Answer, v20Answer } from './support.js';
 
 const agent = new Agent({ keepAlive: true });
 after(() => agent.destroy());
@@ -60,12 +60,7 @@ describe('fetchHost', () => {
       const got = await fetchHost(hostOf(server), options);
       assert.ok(got.ok);
       assert.equal(got.answer.version, 'v2.0');
-      assert.deepEqual(got.answer, {
-        version: 'v2.0',
-        machine: cadvisorFixture('machine.json'),
-        spec: cadvisorFixture('v2.0-spec.json'),
-        stats: cadvisorFixture('v2.0-stats.json'),
-      });
+      assert.deepEqual(got.answer, v20Answer());
       assert.deepEqual(server.requests.sort(), [
         '/api',
         '/api/v2.0/machine',
@@ -82,11 +77,7 @@ describe('fetchHost', () => {
     try {
       const got = await fetchHost(hostOf(server), options);
       assert.ok(got.ok);
-      assert.deepEqual(got.answer, {
-        version: 'v1.3',
-        machine: cadvisorFixture('machine.json'),
-        subcontainers: cadvisorFixture('v1.3-subcontainers.json'),
-      });
+      assert.deepEqual(got.answer, v13Answer());
       assert.deepEqual(server.requests.sort(), ['/api', '/api/v1.3/machine', '/api/v1.3/subcontainers/']);
     } finally {
       await server.close();
