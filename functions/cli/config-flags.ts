@@ -115,3 +115,18 @@ export function problemForFlags(
   }
   return { variable, problem: text, example };
 }
+
+/** The usage lines of flags that set variables: the flag, the variable it sets, what it means. */
+export function configFlagUsage(flags: readonly ConfigFlag[]): string[] {
+  return flags.map(
+    (f) =>
+      `  ${`--${f.flag}=${f.repeatable ? 'URI' : 'V'}`.padEnd(29)}${f.variable}: ${f.help}${f.repeatable ? '; repeatable' : ''}`,
+  );
+}
+
+/** parseArgs options for flags that set variables: each a string, repeatable ones a list. */
+export function configFlagOptions(
+  flags: readonly ConfigFlag[],
+): Record<string, { type: 'string'; multiple: boolean }> {
+  return Object.fromEntries(flags.map((f) => [f.flag, { type: 'string' as const, multiple: f.repeatable }]));
+}

@@ -1,10 +1,15 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../../shared/config/config-error.js';
 import { parseEventsConfig, type EventsConfig } from '../../shared/config/events-config.js';
 import type { Env } from '../../shared/config/scrape-config.js';
 import { createLogger } from '../../shared/runtime/log.js';
-import { flagsToEnv, problemForFlags, type ConfigFlag } from './config-flags.js';
-import { UsageError, type CliIo } from './io.js';
+import {
+  configFlagOptions,
+  configFlagUsage,
+  flagsToEnv,
+  problemForFlags,
+  type ConfigFlag,
+} from './config-flags.js';
+import { parseFlags, type CliIo } from './io.js';
 
 /**
  * `heapster events`: the events service's watcher at a terminal, with the current kubeconfig and the same
@@ -62,10 +67,7 @@ export const EVENTS_FLAGS: readonly ConfigFlag[] = [
 const CLI_DEFAULTS: Env = { STATE_STORE: 'memory', PORT: '0' };
 
 export function eventsUsage(): string {
-  const flags = EVENTS_FLAGS.map(
-    (f) =>
-      `  ${`--${f.flag}=${f.repeatable ? 'URI' : 'V'}`.padEnd(29)}${f.variable}: ${f.help}${f.repeatable ? '; repeatable' : ''}`,
-  );
+  const flags = configFlagUsage(EVENTS_FLAGS);
   return [
     'usage: heapster events --sink=URI [flags]',
     '',
@@ -132,19 +134,13 @@ export async function eventsCommand(argv: readonly string[], io: CliIo): Promise
 }
 
 function parseEventsArgs(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        ...Object.fromEntries(
-          EVENTS_FLAGS.map((f) => [f.flag, { type: 'string' as const, multiple: f.repeatable }]),
-        ),
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseFlags({
+    args: [...argv],
+    options: {
+      ...configFlagOptions(EVENTS_FLAGS),
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
 }

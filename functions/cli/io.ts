@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Env } from '../../shared/config/scrape-config.js';
 
 /** What a command talks to: kept apart from `process` so commands are plain functions. */
@@ -13,4 +14,13 @@ export interface CliIo {
 /** Wrong flags: the command's usage is printed with the message, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** node's parseArgs, its complaints (an unknown flag, a missing value) turned into a UsageError. */
+export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

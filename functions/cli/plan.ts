@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { planCost } from '../../shared/plan/cost-model.js';
 import { ConfigError, parsePlanOptions, PLAN_FLAGS } from '../../shared/plan/plan-options.js';
 import { formatPlan, planAssumptions, priceSources } from '../../shared/plan/plan-text.js';
 import type { PlanInputs } from '../../shared/plan/usage-model.js';
 import { problemForFlags, type ConfigFlag } from './config-flags.js';
-import { UsageError, type CliIo } from './io.js';
+import { parseFlags, type CliIo } from './io.js';
 
 /** --sinks sets what SINKS would: its problems read as the scrape command's do, with the flag's name. */
 const SINKS_FLAG: ConfigFlag = { flag: 'sinks', variable: 'SINKS', repeatable: true, help: '' };
@@ -55,21 +54,17 @@ export async function planCommand(argv: readonly string[], io: CliIo): Promise<n
 }
 
 function parsePlanArgs(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        ...Object.fromEntries(
-          PLAN_FLAGS.map((f) => [f.flag, { type: 'string' as const, multiple: f.flag === 'sinks' }]),
-        ),
-        'no-events': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseFlags({
+    args: [...argv],
+    options: {
+      ...Object.fromEntries(
+        PLAN_FLAGS.map((f) => [f.flag, { type: 'string' as const, multiple: f.flag === 'sinks' }]),
+      ),
+      'no-events': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, parseScrapeConfig, type ScrapeConfig } from '../../shared/config/scrape-config.js';
 import { createLogger } from '../../shared/runtime/log.js';
 import { pause } from '../../shared/runtime/retry.js';
@@ -9,16 +8,19 @@ import {
   type RoundsReport,
 } from '../../shared/scrape/run-rounds.js';
 import { alignRound, type ScrapeDeps } from '../../shared/scrape/run-scrape.js';
-import { flagsToEnv, problemForFlags, SCRAPE_FLAGS } from './config-flags.js';
+import {
+  configFlagOptions,
+  configFlagUsage,
+  flagsToEnv,
+  problemForFlags,
+  SCRAPE_FLAGS,
+} from './config-flags.js';
 import { createProgress } from './progress.js';
 import { formatReport } from './report-text.js';
-import { UsageError, type CliIo } from './io.js';
+import { parseFlags, UsageError, type CliIo } from './io.js';
 
 export function scrapeUsage(): string {
-  const flags = SCRAPE_FLAGS.map(
-    (f) =>
-      `  ${`--${f.flag}=${f.repeatable ? 'URI' : 'V'}`.padEnd(29)}${f.variable}: ${f.help}${f.repeatable ? '; repeatable' : ''}`,
-  );
+  const flags = configFlagUsage(SCRAPE_FLAGS);
   return [
     'usage: heapster scrape [--once] [--output=text|json] [flags]',
     '',
@@ -100,23 +102,17 @@ export async function scrapeCommand(argv: readonly string[], io: CliIo): Promise
 }
 
 function parseScrapeArgs(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        ...Object.fromEntries(
-          SCRAPE_FLAGS.map((f) => [f.flag, { type: 'string' as const, multiple: f.repeatable }]),
-        ),
-        once: { type: 'boolean' },
-        output: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseFlags({
+    args: [...argv],
+    options: {
+      ...configFlagOptions(SCRAPE_FLAGS),
+      once: { type: 'boolean' },
+      output: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
 }
 
 function roundText(entry: RoundEntry): string {
