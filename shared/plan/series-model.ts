@@ -40,7 +40,7 @@ export const UNCOUNTED_METRICS: Readonly<Record<string, string>> = {
  * Filesystems (resource_id values) one entity reports: a container its rootfs and logs, a pod its volumes,
  * a node its root filesystem. The kubelet gives system containers none.
  */
-export function filesystemsOf(level: MetricSetType, shape: ClusterShape): number {
+function filesystemsOf(level: MetricSetType, shape: ClusterShape): number {
   switch (level) {
     case 'pod_container':
       return 2;
@@ -54,13 +54,13 @@ export function filesystemsOf(level: MetricSetType, shape: ClusterShape): number
 }
 
 /** Series one metric has on one entity of the level (0 when the level or the source lacks it). */
-export function seriesOfMetric(metric: MetricDefinition, level: MetricSetType, shape: ClusterShape): number {
+function seriesOfMetric(metric: MetricDefinition, level: MetricSetType, shape: ClusterShape): number {
   if (!metric.levels.includes(level) || UNCOUNTED_METRICS[metric.name] !== undefined) return 0;
   if (metric.pointLabels.length === 0) return 1;
   return metric.pointLabels.includes('resource_id') ? filesystemsOf(level, shape) : 0;
 }
 
-export function entitiesOf(level: MetricSetType, shape: ClusterShape): number {
+function entitiesOf(level: MetricSetType, shape: ClusterShape): number {
   const pods = shape.nodes * shape.podsPerNode;
   switch (level) {
     case 'pod_container':

@@ -9,7 +9,7 @@ import { planSeries, type ClusterShape, type SeriesPlan } from './series-model.j
  */
 
 /** Google's pricing calculator month: 730 hours. */
-export const MONTH_SECONDS = 730 * 3600;
+const MONTH_SECONDS = 730 * 3600;
 export const DAYS_PER_MONTH = 730 / 24;
 /** Cloud Scheduler runs at most once a minute: faster resolutions run several rounds per invocation. */
 export const SCHEDULER_MIN_MS = 60_000;
@@ -204,7 +204,7 @@ const POLL_MS = 500;
  * record every POLL_MS until the shards are done; the finaliser claims the totals, reads every shard's
  * document and marks the round finished.
  */
-export function roundRecordOps(shards: number, shardMs: number): FirestoreOps {
+function roundRecordOps(shards: number, shardMs: number): FirestoreOps {
   const polls = Math.ceil(shardMs / POLL_MS);
   return {
     reads: 1 + shards * (2 + 2) + polls + 1 + shards,
