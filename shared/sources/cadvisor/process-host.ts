@@ -1,6 +1,6 @@
-import { aggregate } from '../../metrics/aggregate.js';
+import { aggregateInPlace } from '../../metrics/aggregate.js';
 import { METRIC_COUNT, metricId } from '../../metrics/catalogue.js';
-import { derive, type NodeCounters } from '../../metrics/derive.js';
+import { deriveInPlace, type NodeCounters } from '../../metrics/derive.js';
 import { Labeller, type LabelOptions } from '../../metrics/entity-labels.js';
 import type { ClusterInventory, NodeInfo } from '../../metrics/inventory.js';
 import type { Labels } from '../../metrics/labels.js';
@@ -68,8 +68,9 @@ export function processHost(round: HostRound): NodeOutcome {
     },
   };
   // Rates from the previous round's counters, then those over the answer's own samples where it had
-  // several: they need no state and cover the latest span.
-  const derived = derive(round.previous, samples, round.timestamp);
+  // several: they need no state and cover the latest span. The samples are this round's own, so the
+  // stages write into them instead of copying them.
+  const derived = deriveInPlace(round.previous, samples, round.timestamp);
   const values = derived.samples.values;
   const answerRates = mapped.answerRates;
   for (let i = 0; i < answerRates.length; i++) {
@@ -103,7 +104,12 @@ export function processHost(round: HostRound): NodeOutcome {
     if (machine.cores === machine.cores) values[node * METRIC_COUNT + CPU_CAPACITY] = machine.cores * 1000;
     if (machine.memory === machine.memory) values[node * METRIC_COUNT + MEMORY_CAPACITY] = machine.memory;
   }
-  const { block, partial } = aggregate({ ...derived.samples, values, labels, nodeName: host.nodeName });
+  const { block, partial } = aggregateInPlace({
+    ...derived.samples,
+    values,
+    labels,
+    nodeName: host.nodeName,
+  });
   return {
     ok: true,
     block,
