@@ -1,7 +1,14 @@
 import type { SimClock } from './clock.js';
 import { createCounter, type Counter } from './counter.js';
 import type { AddressBlock } from './loopback.js';
-import { containerBudget, MEMORY_PEAK_FACTOR, podBudget, type PodBudget } from './pod-budget.js';
+import {
+  containerBudget,
+  MEMORY_PEAK_FACTOR,
+  podBudget,
+  SYSTEM_MILLICORES,
+  SYSTEM_MILLICORES_TOTAL,
+  type PodBudget,
+} from './pod-budget.js';
 import { createRng, hash32, uuid, type Rng } from './rng.js';
 
 /**
@@ -134,8 +141,6 @@ const APPS = [
   'auth',
 ];
 const SIDECARS = ['istio-proxy', 'log-shipper', 'metrics-exporter'];
-/** CPU of the kubelet and container runtime themselves, millicores. */
-const SYSTEM_MILLICORES = { kubelet: 40, runtime: 25, misc: 5 } as const;
 
 export class Cluster {
   readonly nodes = new Map<string, SimNode>();
@@ -245,10 +250,8 @@ export class Cluster {
     const budget = podBudget(target, this.options.podsPerNode);
     const count = this.options.containersPerPod;
     for (let c = 0; c < count; c++) {
-      const sidecar = SIDECARS[(c - 1) % SIDECARS.length] as string;
-      containers.push(
-        this.newContainer(c === 0 ? app : sidecar, startMs, c, containerBudget(budget, c, count)),
-      );
+      const containerName = c === 0 ? app : (SIDECARS[(c - 1) % SIDECARS.length] as string);
+      containers.push(this.newContainer(containerName, startMs, c, containerBudget(budget, c, count)));
     }
     const volumes: SimVolume[] = [
       { name: `kube-api-access-${rng.hex(5)}`, kind: 'projected', usedBase: 12 * 1024, capacity: undefined },
@@ -422,7 +425,7 @@ export class Cluster {
       rx += pod.rx.rate;
       tx += pod.tx.rate;
     }
-    const system = (SYSTEM_MILLICORES.kubelet + SYSTEM_MILLICORES.runtime + SYSTEM_MILLICORES.misc) * 1e6;
+    const system = SYSTEM_MILLICORES_TOTAL * 1e6;
     const at = Math.max(atMs, node.cpu.startMs);
     node.cpu.setRate(at, pods + system);
     node.rx.setRate(at, rx + 4096);

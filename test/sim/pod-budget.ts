@@ -24,15 +24,17 @@ export interface BudgetContainer {
 const MiB = 1024 ** 2;
 /** Share of a node's capacity pods may use in all. */
 const POD_SHARE = 0.9;
-/** The kubelet, runtime and misc system containers' CPU, millicores (cluster.ts's SYSTEM_MILLICORES). */
-const SYSTEM_MILLICORES = 70;
+/** CPU of the kubelet and container runtime themselves (and misc system daemons), millicores. */
+export const SYSTEM_MILLICORES = { kubelet: 40, runtime: 25, misc: 5 } as const;
+export const SYSTEM_MILLICORES_TOTAL =
+  SYSTEM_MILLICORES.kubelet + SYSTEM_MILLICORES.runtime + SYSTEM_MILLICORES.misc;
 /** The system containers' working sets at their highest plus the node's own 300 MiB. */
 const SYSTEM_MEMORY = 1536 * MiB;
 /** A container's memory use at its highest, as a multiple of its memBase (working set wobble plus cache). */
 export const MEMORY_PEAK_FACTOR = 1.4;
 
 export function podBudget(node: BudgetNode, podsPerNode: number): PodBudget {
-  const cpuForPods = node.cores * 1000 * POD_SHARE - SYSTEM_MILLICORES;
+  const cpuForPods = node.cores * 1000 * POD_SHARE - SYSTEM_MILLICORES_TOTAL;
   const memoryForPods = node.memoryBytes * POD_SHARE - SYSTEM_MEMORY;
   let cpuUsed = 0;
   let memoryUsed = 0;
