@@ -33,8 +33,6 @@ export type NodeOutcome =
 export interface NodeScrape {
   readonly conn: KubeConnection;
   readonly source: SummaryApiSource;
-  readonly inventory: ClusterInventory;
-  readonly enrichOptions: EnrichOptions;
   readonly roundTime: number;
   readonly signal: AbortSignal;
 }
@@ -65,18 +63,9 @@ export type FetchedNode =
     }
   | Extract<NodeOutcome, { ok: false }>;
 
-/** fetch -> parse -> derive -> enrich -> aggregate for one node: I/O at the start, pure after it. */
-export async function scrapeNode(
-  s: NodeScrape,
-  node: NodeTarget,
-  previous: Uint8Array | undefined,
-): Promise<NodeOutcome> {
-  return finishNode(await fetchNode(s, node, previous), s.inventory, s.enrichOptions);
-}
-
 /** fetch -> parse -> derive: everything that needs no inventory. */
 export async function fetchNode(
-  s: Omit<NodeScrape, 'inventory' | 'enrichOptions'>,
+  s: NodeScrape,
   node: NodeTarget,
   previous: Uint8Array | undefined,
 ): Promise<FetchedNode> {
