@@ -130,19 +130,20 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
   let historyStart = 0;
   let oldestWatchable = versioner.current();
   const watchers = new Set<Watcher>();
-  const index = options.index === undefined ? undefined : new Map<string, Set<string>>();
+  // The indexed field's values, each with the keys of the objects that have it.
+  const index = options.index && { ...options.index, keys: new Map<string, Set<string>>() };
   const unindex = (stored: StoredObject | undefined): void => {
-    if (stored === undefined || index === undefined || options.index === undefined) return;
-    const value = options.index.read(stored.object);
-    const keys = index.get(value);
+    if (stored === undefined || index === undefined) return;
+    const value = index.read(stored.object);
+    const keys = index.keys.get(value);
     keys?.delete(stored.key);
-    if (keys?.size === 0) index.delete(value);
+    if (keys?.size === 0) index.keys.delete(value);
   };
   const reindex = (stored: StoredObject): void => {
-    if (index === undefined || options.index === undefined) return;
-    const value = options.index.read(stored.object);
-    let keys = index.get(value);
-    if (keys === undefined) index.set(value, (keys = new Set()));
+    if (index === undefined) return;
+    const value = index.read(stored.object);
+    let keys = index.keys.get(value);
+    if (keys === undefined) index.keys.set(value, (keys = new Set()));
     keys.add(stored.key);
   };
 
@@ -225,8 +226,8 @@ export function createResourceStore(options: ResourceStoreOptions): ResourceStor
     indexed?: IndexedValue,
   ): ListResult => {
     const keys =
-      index !== undefined && indexed !== undefined && indexed.field === options.index?.field
-        ? [...(index.get(indexed.value) ?? [])].sort()
+      index !== undefined && indexed?.field === index.field
+        ? [...(index.keys.get(indexed.value) ?? [])].sort()
         : keysInOrder();
     let from = 0;
     let to = keys.length;
