@@ -63,6 +63,18 @@ function reportedRecord(
 /** Round records are kept a week (a TTL policy on expireAt may delete them after). */
 const KEEP_MS = 7 * 24 * 3600 * 1000;
 
+/** A record as stored: with the time after which its round's documents may be deleted. */
+function withExpiry(record: object, roundTime: number): Record<string, unknown> {
+  return { ...record, expireAt: new Date(roundTime + KEEP_MS) };
+}
+
+/** A stored record without its expiry; undefined when the document does not exist. */
+function withoutExpiry<T extends object>(data: unknown): T | undefined {
+  if (data === undefined) return undefined;
+  const { expireAt: _, ...record } = data as T & { expireAt?: unknown };
+  return record as T;
+}
+
 /**
  * Rounds in Firestore under `<root>/rounds/<roundTime>`, their shards in its `shards` subcollection. Each
  * shard's partial sums sit in its own document (a few KiB), so the round's document stays small however many
@@ -72,24 +84,11 @@ export function firestoreRoundStore(db: Firestore, root: string): RoundStore {
   const roundRef = (roundTime: number): DocumentReference => db.doc(`${root}/rounds/${roundTime}`);
   const shardRef = (roundTime: number, shard: string): DocumentReference =>
     db.doc(`${root}/rounds/${roundTime}/shards/${shard}`);
-  const readRound = (data: unknown): RoundRecord | undefined => {
-    if (data === undefined) return undefined;
-    const { expireAt: _, ...record } = data as RoundRecord & { expireAt?: unknown };
-    return record;
-  };
-  const roundDoc = (record: RoundRecord): Record<string, unknown> => ({
-    ...record,
-    expireAt: new Date(record.roundTime + KEEP_MS),
-  });
-  const shardDoc = (roundTime: number, record: ShardRecord): Record<string, unknown> => ({
-    ...record,
-    expireAt: new Date(roundTime + KEEP_MS),
-  });
-  const readShard = (data: unknown): ShardRecord | undefined => {
-    if (data === undefined) return undefined;
-    const { expireAt: _, ...record } = data as ShardRecord & { expireAt?: unknown };
-    return record;
-  };
+  const readRound = (data: unknown): RoundRecord | undefined => withoutExpiry<RoundRecord>(data);
+  const readShard = (data: unknown): ShardRecord | undefined => withoutExpiry<ShardRecord>(data);
+  const roundDoc = (record: RoundRecord): Record<string, unknown> => withExpiry(record, record.roundTime);
+  const shardDoc = (roundTime: number, record: ShardRecord): Record<string, unknown> =>
+    withExpiry(record, roundTime);
   const claimFinaliser = (roundTime: number, who: string): Promise<boolean> =>
     db.runTransaction(async (tx) => {
       const ref = roundRef(roundTime);
