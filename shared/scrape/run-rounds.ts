@@ -6,18 +6,6 @@ import type { CounterStore } from '../state/counter-store.js';
 import { alignRound, runScrape, type ScrapeDeps, type ScrapeRound } from './run-scrape.js';
 import type { ScrapeReport } from './report.js';
 
-/**
- * One scheduled invocation at sub-minute resolution: INTERVAL / RESOLUTION rounds, round k stamped with the
- * slot time alignRound(schedule) + k * RESOLUTION. Rounds run every RESOLUTION from the invocation's start
- * (their slots), each under its own deadline: collecting stops a fifth of the slot before its end, writes are
- * cut at its end, so a round never overlaps the next. A round that cannot start early enough in its slot is
- * skipped and reported rather than run late under a slot time it no longer matches. A retried invocation
- * carries the same schedule time, so it rewrites the same slot times. With RESOLUTION equal to INTERVAL this
- * is one round exactly as runScrape does it.
- */
-export const ROUND_OUTCOMES = ['ran', 'skipped'] as const;
-export type RoundOutcome = (typeof ROUND_OUTCOMES)[number];
-
 interface RoundBase {
   /** 0-based position of the round in the invocation. */
   readonly slot: number;
@@ -71,6 +59,15 @@ export function slotTimes(scheduleTime: number, intervalMs: number, resolutionMs
   return Array.from({ length: count }, (_, k) => base + k * resolutionMs);
 }
 
+/**
+ * One scheduled invocation at sub-minute resolution: INTERVAL / RESOLUTION rounds, round k stamped with the
+ * slot time alignRound(schedule) + k * RESOLUTION. Rounds run every RESOLUTION from the invocation's start
+ * (their slots), each under its own deadline: collecting stops a fifth of the slot before its end, writes are
+ * cut at its end, so a round never overlaps the next. A round that cannot start early enough in its slot is
+ * skipped and reported rather than run late under a slot time it no longer matches. A retried invocation
+ * carries the same schedule time, so it rewrites the same slot times. With RESOLUTION equal to INTERVAL this
+ * is one round exactly as runScrape does it.
+ */
 export async function runRounds(
   config: ScrapeConfig,
   deps: ScrapeDeps,
@@ -198,7 +195,7 @@ function roundsReport(
  * rates from each other without reading the store back. A round that did not save (its writes all failed, so
  * it keeps the previous counters for a retry) leaves the carried state as it was.
  */
-export function carriedCounters(store: CounterStore): CounterStore {
+function carriedCounters(store: CounterStore): CounterStore {
   const carried = new Map<string, ReadonlyMap<string, Uint8Array>>();
   return {
     async load(shard) {
