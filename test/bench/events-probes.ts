@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { Firestore } from '@google-cloud/firestore';
 import { stopGroup } from '../support/processes.js';
 import type { SimProcess } from './sim-process.js';
+import { emulatorFirestore } from '../support/firestore-emulator.js';
 
 /**
  * What the events benchmark reads while it runs: the service process's CPU and memory from /proc, its
@@ -180,13 +180,7 @@ export interface JournalReader {
 }
 
 export function journalReader(host: string, projectId: string, collectionPath: string): JournalReader {
-  const db = new Firestore({
-    projectId,
-    host,
-    ssl: false,
-    customHeaders: { Authorization: 'Bearer owner' },
-    credentials: { client_email: `bench@${projectId}.iam.gserviceaccount.com`, private_key: 'unused' },
-  });
+  const db = emulatorFirestore(host, projectId);
   const collection = db.collection(collectionPath);
   const seen = new Set<string>();
   let occurrences = 0;

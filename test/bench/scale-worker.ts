@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline';
-import { Firestore } from '@google-cloud/firestore';
 import { parseScrapeConfig } from '../../shared/config/scrape-config.js';
 import type { SummaryApiSource } from '../../shared/config/source-uri.js';
 import { connect } from '../../shared/kube/connect.js';
@@ -15,6 +14,7 @@ import type { MetricSink } from '../../shared/sinks/sink.js';
 import { CLUSTER } from './scale-protocol.js';
 import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { firestoreRoundStore, type RoundStore } from '../../shared/state/round-store.js';
+import { emulatorFirestore } from '../support/firestore-emulator.js';
 
 /**
  * One process of `npm run bench -- scale`, compiled to JavaScript like the function: a scrapeShard instance
@@ -119,21 +119,7 @@ async function main(input: ScaleWorkerInput): Promise<void> {
   };
   const f = input.firestore;
   const rounds: RoundStore | undefined =
-    f === undefined
-      ? undefined
-      : firestoreRoundStore(
-          new Firestore({
-            projectId: f.projectId,
-            host: f.host,
-            ssl: false,
-            customHeaders: { Authorization: 'Bearer owner' },
-            credentials: {
-              client_email: `bench@${f.projectId}.iam.gserviceaccount.com`,
-              private_key: 'unused',
-            },
-          }),
-          f.root,
-        );
+    f === undefined ? undefined : firestoreRoundStore(emulatorFirestore(f.host, f.projectId), f.root);
   const answer = (value: unknown): void => void process.stdout.write(JSON.stringify(value) + '\n');
   const peak = (): number => process.resourceUsage().maxRSS * 1024;
   answer({ ready: true });

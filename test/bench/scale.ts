@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism, loadavg, setPriority } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
-import { Firestore } from '@google-cloud/firestore';
 import { assignNodes, shardCount, shardId } from '../../shared/scrape/shard/assign.js';
 import { DEFAULT_SHARD_SIZE } from '../../shared/scrape/shard/shard-config.js';
 import { firestoreRoundStore, type RoundStore } from '../../shared/state/round-store.js';
-import { startFirestoreEmulator } from '../support/firestore-emulator.js';
+import { startFirestoreEmulator, emulatorFirestore } from '../support/firestore-emulator.js';
 import { compileWorker, workerPath } from './compile-worker.js';
 import { simClient } from './sim-client.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
@@ -72,13 +71,7 @@ export async function benchScale(args: Map<string, string>): Promise<void> {
   const emulator = await startFirestoreEmulator();
   try {
     const firestore = { host: emulator.host, projectId: 'demo-scale', root: 'heapster/scale' };
-    const db = new Firestore({
-      projectId: firestore.projectId,
-      host: firestore.host,
-      ssl: false,
-      customHeaders: { Authorization: 'Bearer owner' },
-      credentials: { client_email: 'bench@demo-scale.iam.gserviceaccount.com', private_key: 'unused' },
-    });
+    const db = emulatorFirestore(firestore.host, firestore.projectId);
     const rounds = firestoreRoundStore(db, firestore.root);
     await withSim(nodes, podsPerNode, async (sim) => {
       const names = Array.from({ length: nodes }, (_, i) => `node-${String(i).padStart(4, '0')}`);

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { firestoreCheckpointStore, memoryCheckpointStore } from '../../shared/state/checkpoint-store.js';
-import { startFirestoreEmulator, type FirestoreEmulator } from '../support/firestore-emulator.js';
+import {
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+  emulatorFirestore,
+} from '../support/firestore-emulator.js';
 
 const PROJECT = 'demo-checkpoints';
 const MINUTE = 60_000;
@@ -12,13 +16,7 @@ describe('checkpoint journal in the Firestore emulator', () => {
   let db: Firestore;
   before(async () => {
     emulator = await startFirestoreEmulator();
-    db = new Firestore({
-      projectId: PROJECT,
-      host: emulator.host,
-      ssl: false,
-      customHeaders: { Authorization: 'Bearer owner' },
-      credentials: { client_email: `fake@${PROJECT}.iam.gserviceaccount.com`, private_key: 'fake' },
-    });
+    db = emulatorFirestore(emulator.host, PROJECT);
   });
   after(async () => {
     await db?.terminate();

@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { firestoreCounterStore } from '../../shared/state/counter-store.js';
-import { startFirestoreEmulator, type FirestoreEmulator } from '../support/firestore-emulator.js';
+import {
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+  emulatorFirestore,
+} from '../support/firestore-emulator.js';
 
 describe('Firestore counter store (emulator)', () => {
   let emulator: FirestoreEmulator;
   let db: Firestore;
   before(async () => {
     emulator = await startFirestoreEmulator();
-    db = new Firestore({
-      projectId: 'demo-counters',
-      host: emulator.host,
-      ssl: false,
-      customHeaders: { Authorization: 'Bearer owner' },
-      credentials: { client_email: 'fake@demo-counters.iam.gserviceaccount.com', private_key: 'fake' },
-    });
+    db = emulatorFirestore(emulator.host, 'demo-counters');
   });
   after(async () => {
     await db?.terminate();

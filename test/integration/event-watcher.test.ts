@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import type { KubeAccess } from '../../shared/config/source-uri.js';
 import { occurrenceKey } from '../../shared/events/occurrence.js';
 import { EventWatcher, type WatcherOptions } from '../../shared/events/watcher.js';
@@ -13,7 +13,11 @@ import { firestoreCheckpointStore } from '../../shared/state/checkpoint-store.js
 import { firestoreLeaseStore } from '../../shared/state/lease-store.js';
 import type { Occurrence } from '../sim/events.js';
 import { startSim, type Sim } from '../sim/sim.js';
-import { startFirestoreEmulator, type FirestoreEmulator } from '../support/firestore-emulator.js';
+import {
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+  emulatorFirestore,
+} from '../support/firestore-emulator.js';
 
 /** A sink that records every write it accepts, to count occurrences written and written twice. */
 function recordingSink(): EventSink & { writes: string[]; failNext: number } {
@@ -53,13 +57,7 @@ describe('event watcher: sim -> watcher -> sink, checkpoint and lease in the Fir
 
   before(async () => {
     emulator = await startFirestoreEmulator();
-    db = new Firestore({
-      projectId: 'demo-events',
-      host: emulator.host,
-      ssl: false,
-      customHeaders: { Authorization: 'Bearer owner' },
-      credentials: { client_email: 'fake@demo-events.iam.gserviceaccount.com', private_key: 'fake' },
-    });
+    db = emulatorFirestore(emulator.host, 'demo-events');
     sim = await startSim({
       nodes: 3,
       podsPerNode: 5,

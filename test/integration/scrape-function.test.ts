@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { COLUMNS, ROW_WIDTH } from '../../shared/metrics/derive.js';
 import { decodeCounters } from '../../shared/metrics/counter-state.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import type { SummaryJson } from '../sim/truth.js';
-import { startFirestoreEmulator, type FirestoreEmulator } from '../support/firestore-emulator.js';
+import {
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+  emulatorFirestore,
+} from '../support/firestore-emulator.js';
 import { startFunctionsFramework, type ScheduledCall } from '../support/functions-framework.js';
 import { pointKey, pointsByKey, type LoggedPoint } from '../support/point-lines.js';
 import { countPerType, differences } from './expected/compare.js';
@@ -63,13 +67,7 @@ describe(`scrape function through the Functions Framework (${NODES} nodes x ${PO
       }),
       startFirestoreEmulator(),
     ]);
-    db = new Firestore({
-      projectId: PROJECT,
-      host: emulator.host,
-      ssl: false,
-      customHeaders: { Authorization: 'Bearer owner' },
-      credentials: { client_email: `fake@${PROJECT}.iam.gserviceaccount.com`, private_key: 'fake' },
-    });
+    db = emulatorFirestore(emulator.host, PROJECT);
     objects = clusterObjects(sim);
     const env = {
       SOURCES: `kubernetes.summary_api:${sim.url}?auth=${sim.kubeconfigPath}&inClusterConfig=false`,

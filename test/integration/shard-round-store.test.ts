@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { COORDINATOR } from '../../shared/state/round-record.js';
 import { firestoreRoundStore } from '../../shared/state/round-store.js';
-import { startFirestoreEmulator, type FirestoreEmulator } from '../support/firestore-emulator.js';
+import {
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+  emulatorFirestore,
+} from '../support/firestore-emulator.js';
 
 /** The round records' transactions in the real Firestore (emulator), with shards racing each other. */
 const PROJECT = 'demo-rounds';
@@ -26,13 +30,7 @@ describe('Firestore round store (emulator)', () => {
   let db: Firestore;
   before(async () => {
     emulator = await startFirestoreEmulator();
-    db = new Firestore({
-      projectId: PROJECT,
-      host: emulator.host,
-      ssl: false,
-      customHeaders: { Authorization: 'Bearer owner' },
-      credentials: { client_email: `fake@${PROJECT}.iam.gserviceaccount.com`, private_key: 'fake' },
-    });
+    db = emulatorFirestore(emulator.host, PROJECT);
   });
   after(async () => {
     await db?.terminate();

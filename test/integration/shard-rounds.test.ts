@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { startSim, type Sim } from '../sim/sim.js';
 import type { SummaryJson } from '../sim/truth.js';
-import { startFirestoreEmulator, type FirestoreEmulator } from '../support/firestore-emulator.js';
+import {
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+  emulatorFirestore,
+} from '../support/firestore-emulator.js';
 import {
   startFunctionsFramework,
   type FunctionsFrameworkProcess,
@@ -103,13 +107,7 @@ describe(`sharded rounds through Pub/Sub (${NODES} nodes, shards of ${SHARD_SIZE
       startFirestoreEmulator(),
       startPubSubEmulator(PROJECT),
     ]);
-    db = new Firestore({
-      projectId: PROJECT,
-      host: firestore.host,
-      ssl: false,
-      customHeaders: { Authorization: 'Bearer owner' },
-      credentials: { client_email: `fake@${PROJECT}.iam.gserviceaccount.com`, private_key: 'fake' },
-    });
+    db = emulatorFirestore(firestore.host, PROJECT);
     objects = clusterObjects(sim);
     const env = {
       SOURCES: `kubernetes.summary_api:${sim.url}?auth=${sim.kubeconfigPath}&inClusterConfig=false`,

@@ -1,3 +1,4 @@
+import { Firestore } from '@google-cloud/firestore';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -50,4 +51,18 @@ export async function startFirestoreEmulator(): Promise<FirestoreEmulator> {
       if (!res.ok) throw new Error(`Firestore emulator reset failed: HTTP ${res.status}`);
     },
   };
+}
+
+/**
+ * The real Firestore client against the emulator at HOST:PORT: plain text, the emulator's owner token, and
+ * placeholder credentials so the client never looks for real ones (nor asks the metadata server).
+ */
+export function emulatorFirestore(host: string, projectId: string): Firestore {
+  return new Firestore({
+    projectId,
+    host,
+    ssl: false,
+    customHeaders: { Authorization: 'Bearer owner' },
+    credentials: { client_email: `fake@${projectId}.iam.gserviceaccount.com`, private_key: 'fake' },
+  });
 }
