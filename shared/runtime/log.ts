@@ -63,3 +63,8 @@ function errorReplacer(_key: string, value: unknown): unknown {
   }
   return value;
 }
+
+/** What went wrong, as text for a report or a log line: an Error's message, anything else as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,10 +1,11 @@
 import type { SummaryApiSource } from '../config/source-uri.js';
 import type { KubeConnection, RequestLimits } from '../kube/connect.js';
-import { discover, DiscoveryError, type Discovery, type NodeTarget } from '../kube/discover.js';
+import { discover, type Discovery, type NodeTarget } from '../kube/discover.js';
 import type { InventoryCache, RefreshedInventory } from '../kube/inventory-cache.js';
 import type { EnrichOptions } from '../metrics/enrich.js';
 import { mapLimit } from '../runtime/limit.js';
 import { fetchNode, finishNode, type FetchedNode, type NodeOutcome } from './scrape-node.js';
+import { errorMessage } from '../runtime/log.js';
 
 export interface NodeCollection {
   readonly conn: KubeConnection;
@@ -70,7 +71,7 @@ export async function collectNodes(c: NodeCollection): Promise<Collected> {
     const listed = await settle(
       cache !== undefined ? cache.refresh(c.conn, c.limits) : discover(c.conn, c.limits),
     );
-    if (!listed.ok) return { ok: false, discoveryError: describe(listed.error) };
+    if (!listed.ok) return { ok: false, discoveryError: errorMessage(listed.error) };
     refreshing = Promise.resolve(listed);
     targets = listed.value.nodes;
   }
@@ -92,7 +93,7 @@ export async function collectNodes(c: NodeCollection): Promise<Collected> {
   await fetchAll(targets);
 
   const found = await refreshing;
-  if (!found.ok) return { ok: false, discoveryError: describe(found.error) };
+  if (!found.ok) return { ok: false, discoveryError: errorMessage(found.error) };
   const { inventory, nodes } = found.value;
   const added = nodes.filter((n) => !fetched.has(n.name));
   total += added.length;
@@ -114,9 +115,5 @@ export async function collectNodes(c: NodeCollection): Promise<Collected> {
 }
 
 function internalError(node: string, err: unknown): Extract<NodeOutcome, { ok: false }> {
-  return { ok: false, node, reason: 'bad-body', message: `internal error: ${describe(err)}` };
-}
-
-export function describe(err: unknown): string {
-  return err instanceof DiscoveryError || err instanceof Error ? err.message : String(err);
+  return { ok: false, node, reason: 'bad-body', message: `internal error: ${errorMessage(err)}` };
 }

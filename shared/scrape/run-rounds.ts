@@ -1,6 +1,6 @@
 import { collectingMs } from '../config/resolution.js';
 import type { ScrapeConfig } from '../config/scrape-config.js';
-import type { Severity } from '../runtime/log.js';
+import { errorMessage, type Severity } from '../runtime/log.js';
 import { pause } from '../runtime/retry.js';
 import type { CounterStore } from '../state/counter-store.js';
 import { alignRound, runScrape, type ScrapeDeps, type ScrapeRound } from './run-scrape.js';
@@ -101,7 +101,7 @@ export async function runRounds(
     const skip = (reason: string): void =>
       record({ slot: k, slotTime: iso(slotTime), outcome: 'skipped', reason });
     if (options.signal.aborted) {
-      skip(`the invocation stopped before this round: ${reasonOf(options.signal)}`);
+      skip(`the invocation stopped before this round: ${errorMessage(options.signal.reason)}`);
       continue;
     }
     if (closes > start + config.runDeadlineMs) {
@@ -111,7 +111,7 @@ export async function runRounds(
     if (deps.now() < opens) await sleep(opens - deps.now(), options.signal);
     const begin = deps.now();
     if (options.signal.aborted) {
-      skip(`the invocation stopped before this round: ${reasonOf(options.signal)}`);
+      skip(`the invocation stopped before this round: ${errorMessage(options.signal.reason)}`);
       continue;
     }
     const late = begin - opens;
@@ -208,11 +208,6 @@ function carriedCounters(store: CounterStore): CounterStore {
       return saved;
     },
   };
-}
-
-function reasonOf(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : String(reason);
 }
 
 function iso(ms: number): string {

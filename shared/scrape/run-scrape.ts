@@ -5,10 +5,9 @@ import type { KubeConnection } from '../kube/connect.js';
 import type { InventoryCache } from '../kube/inventory-cache.js';
 import type { AggregatePartial } from '../metrics/aggregate.js';
 import { countBatch, type Batch } from '../metrics/model.js';
-import type { Logger } from '../runtime/log.js';
+import { errorMessage, type Logger } from '../runtime/log.js';
 import { failedReport, type MetricSink, type WriteReport } from '../sinks/sink.js';
 import type { CounterStore } from '../state/counter-store.js';
-import { describe } from './collect-nodes.js';
 import { mergeSourceRounds } from './merge-sources.js';
 import { buildReport, type ScrapeReport } from './report.js';
 import { collectSource, combinedProgress } from './source-rounds.js';
@@ -72,7 +71,7 @@ export async function runScrape(
   // The counters load while the sources list their nodes: neither needs the other.
   let stateError: string | undefined;
   const previous = deps.counters.load(round.shard).catch((err: unknown) => {
-    stateError = `loading counters failed, rates start again: ${describe(err)}`;
+    stateError = `loading counters failed, rates start again: ${errorMessage(err)}`;
     return new Map<string, Uint8Array>();
   });
   try {
@@ -113,7 +112,7 @@ export async function runScrape(
       try {
         savedDocuments = (await deps.counters.save(round.shard, merged.states, round.roundTime)).documents;
       } catch (err) {
-        stateError = `saving counters failed, next round's rates start again: ${describe(err)}`;
+        stateError = `saving counters failed, next round's rates start again: ${errorMessage(err)}`;
       }
     }
     return buildReport({
@@ -131,7 +130,7 @@ export async function runScrape(
     });
   } catch (err) {
     await previous;
-    return buildReport({ config, round, started, now: deps.now(), discoveryError: describe(err) });
+    return buildReport({ config, round, started, now: deps.now(), discoveryError: errorMessage(err) });
   }
 }
 

@@ -3,9 +3,10 @@ import type { KubeConnection } from '../kube/connect.js';
 import { INVENTORY_RESOURCES, type InventoryCache } from '../kube/inventory-cache.js';
 import type { EnrichOptions } from '../metrics/enrich.js';
 import { cadvisorStateKey, scrapeCadvisorHosts } from '../sources/cadvisor/scrape-hosts.js';
-import { collectNodes, describe } from './collect-nodes.js';
+import { collectNodes } from './collect-nodes.js';
 import type { InventoryReport } from './report.js';
 import type { NodeOutcome } from './scrape-node.js';
+import { errorMessage } from '../runtime/log.js';
 
 /** What one source gave in a round, in the same shape whatever the source: the input of the merge. */
 export interface SourceRound {
@@ -96,7 +97,7 @@ async function summaryRound(source: SummaryApiSource, c: SourceContext): Promise
         : {}),
     };
   } catch (err) {
-    return failedRound(source, describe(err));
+    return failedRound(source, errorMessage(err));
   } finally {
     conn?.close();
   }
@@ -119,7 +120,7 @@ async function cadvisorRound(source: CadvisorSource, c: SourceContext): Promise<
       ownsState: isCadvisorKey,
     };
   } catch (err) {
-    return failedRound(source, describe(err));
+    return failedRound(source, errorMessage(err));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Batch } from '../metrics/model.js';
 import type { KubeEvent } from '../kube/event-stream.js';
+import { errorMessage } from '../runtime/log.js';
 
 /**
  * What every metric sink answers for a round: points accepted, points rejected by reason, retries, and an
@@ -26,7 +27,7 @@ export function failedReport(sink: string, error: unknown, rejected = 0): WriteR
     written: 0,
     rejected: rejected > 0 ? { 'sink-failed': rejected } : {},
     retried: 0,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorMessage(error),
   };
 }
 

@@ -2,11 +2,10 @@ import type { ScrapeConfig } from '../../config/scrape-config.js';
 import type { SummaryApiSource } from '../../config/source-uri.js';
 import type { KubeConnection, RequestLimits } from '../../kube/connect.js';
 import { listPages } from '../../kube/discover.js';
-import type { Severity } from '../../runtime/log.js';
+import { errorMessage, type Severity } from '../../runtime/log.js';
 import { pause } from '../../runtime/retry.js';
 import { COORDINATOR, type RoundRecord } from '../../state/round-record.js';
 import type { RoundStore } from '../../state/round-store.js';
-import { describe } from '../collect-nodes.js';
 import type { ScrapeReport } from '../report.js';
 import { roundsAnswer, runRounds, type RoundsReport } from '../run-rounds.js';
 import type { ScrapeDeps, ScrapeRound } from '../run-scrape.js';
@@ -111,7 +110,12 @@ export async function coordinateRound(
       signal: round.signal,
     });
   } catch (err) {
-    return answer({ nodes: 0, published: 0, shards: [], error: `listing nodes failed: ${describe(err)}` });
+    return answer({
+      nodes: 0,
+      published: 0,
+      shards: [],
+      error: `listing nodes failed: ${errorMessage(err)}`,
+    });
   } finally {
     conn?.close();
   }
@@ -150,7 +154,7 @@ export async function coordinateRound(
       nodes: names.length,
       published,
       shards: plan.shards,
-      error: `publishing the shards failed: ${describe(err)}`,
+      error: `publishing the shards failed: ${errorMessage(err)}`,
     });
   }
   const base = { nodes: names.length, published, shards: record.shards };
@@ -188,7 +192,7 @@ export async function coordinateRound(
       error: `the totals are being written by ${current?.finaliser ?? 'another party'}`,
     });
   } catch (err) {
-    return answer({ ...base, error: `following the round failed: ${describe(err)}` });
+    return answer({ ...base, error: `following the round failed: ${errorMessage(err)}` });
   }
 }
 

@@ -1,5 +1,6 @@
 import { HttpError, InfluxDB, RequestTimedOutError, type Transport } from '@influxdata/influxdb-client';
 import { parseRetryAfter } from '../../runtime/retry.js';
+import { errorMessage } from '../../runtime/log.js';
 
 /**
  * One request to an InfluxDB server, through @influxdata/influxdb-client's transport, answered as a value.
@@ -202,8 +203,7 @@ async function withDeadline(
 }
 
 function reasonText(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return `aborted: ${reason instanceof Error ? reason.message : String(reason)}`;
+  return `aborted: ${errorMessage(signal.reason)}`;
 }
 
 /** What a failed request means for the lines it carried. */
@@ -230,7 +230,7 @@ export function classify(err: unknown): PostOutcome & { ok: false } {
     if (status === 408 || status >= 500) return { ...base, failure: 'server-error' };
     return { ...base, failure: 'http-error' };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   if (err instanceof RequestTimedOutError) return { ok: false, failure: 'timeout', message };
   const code = (err as { code?: unknown } | undefined)?.code;
   return {

@@ -2,6 +2,7 @@ import { mapLimit } from '../../runtime/limit.js';
 import { withRetries, type Attempt } from '../../runtime/retry.js';
 import { RETRYABLE, type PostOutcome } from './http.js';
 import { parsePartialWrite, REFUSALS } from './partial-write.js';
+import { errorMessage } from '../../runtime/log.js';
 
 /**
  * Sends encoded lines in requests of at most `batchLines` lines and `batchBytes` bytes, `concurrency` at a
@@ -151,7 +152,7 @@ export async function sendLines(
       last = {
         ok: false,
         failure: 'deadline',
-        message: `stopped waiting to retry: ${describe(options.signal)}`,
+        message: `stopped waiting to retry: ${errorMessage(options.signal.reason)}`,
       };
     }
     result.retried += Math.max(0, tries - 1);
@@ -197,9 +198,4 @@ export async function sendLines(
   const ranges = planBatches(lines, options.batchLines, options.batchBytes);
   await mapLimit(ranges, options.concurrency, ([start, end]) => sendRange(start, end));
   return result;
-}
-
-function describe(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : String(reason);
 }
