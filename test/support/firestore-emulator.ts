@@ -2,7 +2,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startServerProcess, type ServerProcess } from './processes.js';
+import { gcloudEmulatorReady, startServerProcess, type ServerProcess } from './processes.js';
 
 /** The Firestore emulator from the gcloud SDK, on a free loopback port. */
 export interface FirestoreEmulator extends ServerProcess {
@@ -32,12 +32,7 @@ export async function startFirestoreEmulator(): Promise<FirestoreEmulator> {
     command,
     args,
     timeoutMs: 30_000,
-    // "Ok" at / is the emulator's readiness answer; our child must not have died (someone else's port).
-    ready: async (port, child) => {
-      if (child.exitCode !== null) return false;
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      return res.ok && (await res.text()).trim() === 'Ok';
-    },
+    ready: gcloudEmulatorReady,
   });
   const host = `127.0.0.1:${proc.port}`;
   return {

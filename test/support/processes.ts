@@ -47,6 +47,16 @@ export interface StartOptions {
 }
 
 /**
+ * Readiness of a gcloud emulator (Firestore, Pub/Sub): "Ok" at / while our child is still alive, so a port that
+ * someone else's server answers on does not count.
+ */
+export async function gcloudEmulatorReady(port: number, child: ChildProcess): Promise<boolean> {
+  if (child.exitCode !== null) return false;
+  const res = await fetch(`http://127.0.0.1:${port}/`);
+  return res.ok && (await res.text()).trim() === 'Ok';
+}
+
+/**
  * Starts a server on a free port and waits until it is ready; a port someone else took in between, or a
  * server that dies at start, is retried on another port (three tries).
  */

@@ -1,4 +1,4 @@
-import { startServerProcess, type ServerProcess } from './processes.js';
+import { gcloudEmulatorReady, startServerProcess, type ServerProcess } from './processes.js';
 
 /**
  * The Pub/Sub emulator from the gcloud SDK on a free loopback port, with its REST API for the set-up a test
@@ -37,12 +37,7 @@ export async function startPubSubEmulator(projectId: string): Promise<PubSubEmul
       '--quiet',
     ],
     timeoutMs: 60_000,
-    // "Ok" at / is the emulator's answer; our child must still be alive (not someone else's port).
-    ready: async (port, child) => {
-      if (child.exitCode !== null) return false;
-      const res = await fetch(`http://127.0.0.1:${port}/`);
-      return res.ok && (await res.text()).trim() === 'Ok';
-    },
+    ready: gcloudEmulatorReady,
   });
   const host = `127.0.0.1:${proc.port}`;
   const api = async (method: string, path: string, body?: unknown): Promise<unknown> => {
