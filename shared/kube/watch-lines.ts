@@ -1,7 +1,5 @@
-import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
-import { request as httpRequest } from 'node:http';
-import type { Agent as HttpsAgent } from 'node:https';
-import { request as httpsRequest } from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
+import type { Dispatcher } from 'undici';
 
 /** How a watch request ended before or instead of streaming. */
 export class WatchHttpError extends Error {
@@ -16,7 +14,8 @@ export class WatchHttpError extends Error {
 
 export interface WatchRequest {
   url: URL;
-  agent: HttpAgent | HttpsAgent;
+  /** The run's undici Agent (see connect.ts). */
+  dispatcher: Dispatcher;
   headers: Record<string, string>;
   signal: AbortSignal;
   /** A line longer than this is an error (a watch event is an object of at most a few hundred KiB). */
@@ -28,20 +27,32 @@ export interface WatchRequest {
  * server closes the stream; throws WatchHttpError for a non-200 answer and the abort reason when aborted.
  */
 export async function* watchLines(req: WatchRequest): AsyncGenerator<string> {
-  const res = await open(req);
-  if (res.statusCode !== 200) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of res) {
-      chunks.push(chunk as Buffer);
-      if (chunks.length > 16) break;
-    }
-    res.destroy();
-    throw new WatchHttpError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
-  }
-  let pending = '';
+  const res = await req.dispatcher.request({
+    origin: req.url.origin,
+    path: req.url.pathname + req.url.search,
+    method: 'GET',
+    headers: { accept: 'application/json', ...req.headers },
+    signal: req.signal,
+    // A watch is quiet for as long as nothing changes; the caller's signal (and the server) end it.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const body = res.body;
+  // A character whose bytes straddle two chunks is kept whole (undici's setEncoding decodes chunk by chunk).
+  const decoder = new StringDecoder('utf8');
   try {
-    for await (const chunk of res) {
-      pending += (chunk as Buffer).toString('utf8');
+    if (res.statusCode !== 200) {
+      let text = '';
+      let count = 0;
+      for await (const chunk of body) {
+        text += decoder.write(chunk as Buffer);
+        if (++count > 16) break;
+      }
+      throw new WatchHttpError(res.statusCode, text + decoder.end());
+    }
+    let pending = '';
+    for await (const chunk of body) {
+      pending += decoder.write(chunk as Buffer);
       let newline: number;
       while ((newline = pending.indexOf('\n')) !== -1) {
         const line = pending.slice(0, newline).trim();
@@ -52,26 +63,13 @@ export async function* watchLines(req: WatchRequest): AsyncGenerator<string> {
         throw new Error(`a watch line is over ${req.maxLineBytes} bytes`);
     }
     if (req.signal.aborted) throw req.signal.reason;
+    pending += decoder.end();
     if (pending.trim() !== '') yield pending.trim();
+  } catch (err) {
+    // However undici surfaced it (a destroyed body, an error of its own), an abort ends with its reason.
+    if (req.signal.aborted) throw req.signal.reason;
+    throw err;
   } finally {
-    res.destroy();
+    body.destroy();
   }
-}
-
-function open(req: WatchRequest): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const request = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const r = request(
-      req.url,
-      {
-        method: 'GET',
-        agent: req.agent,
-        headers: { accept: 'application/json', ...req.headers },
-        signal: req.signal,
-      },
-      resolve,
-    );
-    r.on('error', reject);
-    r.end();
-  });
 }

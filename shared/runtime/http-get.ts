@@ -1,5 +1,4 @@
-import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
-import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import type { Dispatcher } from 'undici';
 import { parseRetryAfter } from './retry.js';
 
 /** Why a GET did not produce a usable body: the reasons a scrape report names. */
@@ -18,7 +17,8 @@ export type FetchOutcome =
   | { ok: false; reason: FetchFailure; message: string; status?: number; retryAfterMs?: number };
 
 export interface GetOptions {
-  agent: HttpAgent | HttpsAgent;
+  /** An undici Agent (it pools connections per origin), reused across the requests of a run. */
+  dispatcher: Dispatcher;
   headers?: Record<string, string>;
   /** Whole request, connect to last byte. */
   timeoutMs: number;
@@ -77,95 +77,113 @@ export function bodyText(outcome: Extract<FetchOutcome, { ok: true }>): string {
   return reused.toString('utf8', 0, size);
 }
 
+/** Node's codes for a peer that could not be reached at all: refused, no route, no such name. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+type Failure = Extract<FetchOutcome, { ok: false }>;
+
+/**
+ * The reason for an error undici reported: its own errors (UND_ERR_SOCKET for a socket closed under the
+ * request, ...) and Node's socket, DNS and TLS errors, which it passes on as they are.
+ */
+function failureOf(err: Error, bodyBytes: number | undefined): Failure {
+  const code = (err as NodeJS.ErrnoException).code;
+  // Connecting to every address of a name (Node's autoSelectFamily) fails with all their errors in one.
+  const text =
+    err.message !== '' || !(err instanceof AggregateError)
+      ? err.message
+      : err.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
+  const message = code ? `${code}: ${text}` : text;
+  if (code !== undefined && UNREACHABLE.has(code)) return { ok: false, reason: 'unreachable', message };
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { ok: false, reason: 'timeout', message };
+  return {
+    ok: false,
+    reason: 'connection',
+    message:
+      bodyBytes === undefined
+        ? message
+        : `connection closed after ${bodyBytes} bytes of the body: ${message}`,
+  };
+}
+
+/** Bytes of a non-2xx body kept for its message. */
+const STATUS_BODY_LIMIT = 4096;
+
 /**
  * One GET with a deadline and a size cap, never throwing: every way it can go wrong comes back as a reason.
- * Bodies of non-2xx answers are read (capped at 4 KiB) for the message.
+ * Bodies of non-2xx answers are read (capped at 4 KiB) for the message. Uses undici's dispatch handler
+ * directly: the body arrives as the chunks the socket read, with no stream in between.
  */
 export function httpGet(url: URL, options: GetOptions): Promise<FetchOutcome> {
   return new Promise((resolve) => {
     let settled = false;
+    let ended = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    let status = 0;
+    let limit = options.maxBytes;
+    let retryAfter: string | undefined;
+    let size = 0;
+    const chunks: Buffer[] = [];
     const finish = (outcome: FetchOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      if (!outcome.ok) req.destroy();
+      // The rest of an abandoned answer is not read: the connection goes, not back to the pool.
+      if (!ended) controller?.abort(new Error(outcome.ok ? 'settled' : outcome.message));
       resolve(outcome);
     };
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request(
-      url,
-      { method: 'GET', agent: options.agent, headers: { accept: 'application/json', ...options.headers } },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        const ok = status >= 200 && status < 300;
-        const limit = ok ? options.maxBytes : 4096;
-        const declared = Number(res.headers['content-length']);
-        if (ok && Number.isFinite(declared) && declared > limit) {
+    const finishStatus = (): void => {
+      const retryAfterMs = parseRetryAfter(retryAfter);
+      finish({
+        ok: false,
+        reason: 'http-status',
+        status,
+        message: `HTTP ${status}: ${Buffer.concat(chunks).toString('utf8', 0, 300).trim()}`,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    };
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        // Settled while waiting for a connection (deadline, abort): give the connection back unused.
+        if (settled) c.abort(new Error('abandoned before it was sent'));
+      },
+      onResponseStart(_c, statusCode, headers) {
+        if (statusCode < 200) return; // informational answers come before the real one
+        status = statusCode;
+        const ok = status < 300;
+        limit = ok ? options.maxBytes : STATUS_BODY_LIMIT;
+        const declared = Number(headers['content-length']);
+        if (ok && declared > limit)
           return finish({
             ok: false,
             reason: 'too-large',
             message: `body of ${declared} bytes is over the ${limit}-byte limit`,
           });
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > limit) {
-            if (ok)
-              finish({ ok: false, reason: 'too-large', message: `body is over the ${limit}-byte limit` });
-            else res.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          if (ok) return finish(okOutcome(status, chunks, size));
-          const body = Buffer.concat(chunks);
-          const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-          finish({
-            ok: false,
-            reason: 'http-status',
-            status,
-            message: `HTTP ${status}: ${body.toString('utf8', 0, 300).trim()}`,
-            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-          });
-        });
-        res.on('aborted', () =>
-          finish({
-            ok: false,
-            reason: 'connection',
-            message: `connection closed after ${size} bytes of the body`,
-          }),
-        );
-        res.on('error', (err) =>
-          finish({
-            ok: false,
-            reason: 'connection',
-            message: `body cut off after ${size} bytes: ${err.message}`,
-          }),
-        );
-        res.on('close', () => {
-          if (!res.complete)
-            finish({
-              ok: false,
-              reason: 'connection',
-              message: `connection closed after ${size} bytes of the body`,
-            });
-        });
+        const after = headers['retry-after'];
+        retryAfter = Array.isArray(after) ? after[0] : after;
       },
-    );
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      const unreachable = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(
-        err.code ?? '',
-      );
-      finish({
-        ok: false,
-        reason: unreachable ? 'unreachable' : 'connection',
-        message: err.code ? `${err.code}: ${err.message}` : err.message,
-      });
-    });
+      onResponseData(_c, chunk) {
+        if (settled) return;
+        size += chunk.length;
+        if (size <= limit) chunks.push(chunk);
+        else if (status < 300)
+          finish({ ok: false, reason: 'too-large', message: `body is over the ${limit}-byte limit` });
+        else {
+          chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+          finishStatus();
+        }
+      },
+      onResponseEnd() {
+        ended = true;
+        if (status >= 200 && status < 300) finish(okOutcome(status, chunks, size));
+        else finishStatus();
+      },
+      onResponseError(_c, err) {
+        finish(failureOf(err, status === 0 ? undefined : size));
+      },
+    };
     const timer = setTimeout(
       () =>
         finish({
@@ -176,8 +194,23 @@ export function httpGet(url: URL, options: GetOptions): Promise<FetchOutcome> {
       options.timeoutMs,
     );
     const onAbort = (): void => finish({ ok: false, reason: 'aborted', message: 'the run was cancelled' });
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
-    req.end();
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      options.dispatcher.dispatch(
+        {
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: 'GET',
+          headers: { accept: 'application/json', ...options.headers },
+          // The deadline above covers the whole request; undici's own timers would only cut it shorter.
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        handler,
+      );
+    } catch (err) {
+      finish(failureOf(err as Error, undefined));
+    }
   });
 }

@@ -1,4 +1,4 @@
-import type { Agent } from 'node:http';
+import type { Dispatcher } from 'undici';
 import type { CadvisorSource } from '../../config/source-uri.js';
 import { listFleetMachines } from './fleet.js';
 import { readHostsFile, type HostsFileReaders } from './hosts-location.js';
@@ -9,7 +9,7 @@ export type HostDiscovery =
   | { readonly ok: false; readonly error: string };
 
 export interface DiscoverOptions {
-  readonly agent: Agent;
+  readonly dispatcher: Dispatcher;
   readonly readers?: HostsFileReaders;
   readonly signal?: AbortSignal;
 }
@@ -34,7 +34,7 @@ export async function discoverHosts(source: CadvisorSource, o: DiscoverOptions):
     };
   }
   const listed = await listFleetMachines(source.fleetEndpoints, {
-    agent: o.agent,
+    dispatcher: o.dispatcher,
     timeoutMs: source.timeoutMs,
     maxBodyBytes: source.maxBodyBytes,
     ...(o.signal !== undefined ? { signal: o.signal } : {}),

@@ -1,9 +1,9 @@
-import type { Agent } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { httpGet, type FetchFailure } from '../../runtime/http-get.js';
 import type { ApiLevel, CadvisorHost, HostAnswer } from './types.js';
 
 export interface HostFetchOptions {
-  readonly agent: Agent;
+  readonly dispatcher: Dispatcher;
   /** The whole host: every request it takes shares this deadline. */
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
@@ -57,7 +57,7 @@ export async function fetchHost(host: CadvisorHost, o: HostFetchOptions): Promis
   const base = baseUrl(host);
   const get = (path: string) =>
     httpGet(new URL(path, base), {
-      agent: o.agent,
+      dispatcher: o.dispatcher,
       timeoutMs: Math.max(1, deadline - now()),
       maxBytes: o.maxBodyBytes,
       ...(o.signal !== undefined ? { signal: o.signal } : {}),

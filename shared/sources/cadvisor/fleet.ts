@@ -1,4 +1,4 @@
-import type { Agent } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { httpGet } from '../../runtime/http-get.js';
 
 /** A machine as fleet's API v1 lists it (GET /fleet/v1/machines). */
@@ -37,7 +37,7 @@ export function parseFleetPage(payload: unknown): FleetPage {
 }
 
 export interface FleetOptions {
-  readonly agent: Agent;
+  readonly dispatcher: Dispatcher;
   /** Per request. */
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
@@ -68,7 +68,7 @@ async function listFrom(
     const url = new URL(`${endpoint.replace(/\/+$/, '')}/fleet/v1/machines`);
     if (token !== undefined) url.searchParams.set('nextPageToken', token);
     const got = await httpGet(url, {
-      agent: o.agent,
+      dispatcher: o.dispatcher,
       timeoutMs: o.timeoutMs,
       maxBytes: o.maxBodyBytes,
       ...(o.signal !== undefined ? { signal: o.signal } : {}),

@@ -1,5 +1,4 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent } from 'undici';
 import { httpGet } from '../../runtime/http-get.js';
 
 /**
@@ -29,10 +28,6 @@ export function defaultGcsAccess(env: Readonly<Record<string, string | undefined
 export type GcsRead =
   { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string };
 
-function agentFor(url: URL): HttpAgent | HttpsAgent {
-  return url.protocol === 'https:' ? new HttpsAgent() : new HttpAgent();
-}
-
 export async function readGcsObject(
   bucket: string,
   object: string,
@@ -40,16 +35,31 @@ export async function readGcsObject(
   signal?: AbortSignal,
 ): Promise<GcsRead> {
   const where = `gs://${bucket}/${object}`;
+  // One read a round: a client of its own (plain http to the metadata server, https to Cloud Storage).
+  const dispatcher = new Agent();
+  try {
+    return await readWith(dispatcher, where, bucket, object, access, signal);
+  } finally {
+    dispatcher.destroy().catch(() => undefined);
+  }
+}
+
+async function readWith(
+  dispatcher: Agent,
+  where: string,
+  bucket: string,
+  object: string,
+  access: GcsAccess,
+  signal: AbortSignal | undefined,
+): Promise<GcsRead> {
   const tokenUrl = new URL('/computeMetadata/v1/instance/service-accounts/default/token', access.metadataUrl);
-  const tokenAgent = agentFor(tokenUrl);
   const token = await httpGet(tokenUrl, {
-    agent: tokenAgent,
+    dispatcher,
     headers: { 'metadata-flavor': 'Google' },
     timeoutMs: Math.min(access.timeoutMs, 5_000),
     maxBytes: 64 * 1024,
     ...(signal !== undefined ? { signal } : {}),
   });
-  tokenAgent.destroy();
   if (!token.ok)
     return {
       ok: false,
@@ -70,15 +80,13 @@ export async function readGcsObject(
     `/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(object)}?alt=media`,
     access.storageUrl,
   );
-  const agent = agentFor(objectUrl);
   const got = await httpGet(objectUrl, {
-    agent,
+    dispatcher,
     headers: { authorization: `Bearer ${accessToken}` },
     timeoutMs: access.timeoutMs,
     maxBytes: access.maxBytes,
     ...(signal !== undefined ? { signal } : {}),
   });
-  agent.destroy();
   if (got.ok) return { ok: true, text: got.body.toString('utf8') };
   const hint =
     got.status === 404

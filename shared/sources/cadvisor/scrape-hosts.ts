@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { Agent } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import type { CadvisorSource } from '../../config/source-uri.js';
 import { decodeCounters, encodeCounters } from '../../metrics/counter-state.js';
 import type { LabelOptions } from '../../metrics/entity-labels.js';
@@ -51,13 +51,13 @@ export const cadvisorStateKey = (nodeName: string): string => `cadvisor:${nodeNa
 async function scrapeHost(
   host: CadvisorHost,
   source: CadvisorSource,
-  agent: Agent,
+  dispatcher: Dispatcher,
   round: CadvisorRound,
   now: () => number,
 ): Promise<NodeOutcome> {
   const node = host.nodeName;
   const fetched = await fetchHost(host, {
-    agent,
+    dispatcher,
     timeoutMs: source.timeoutMs,
     maxBodyBytes: source.maxBodyBytes,
     samples: source.samples,
@@ -108,7 +108,7 @@ export async function scrapeCadvisorHosts(
   round: CadvisorRound,
 ): Promise<CadvisorScrape> {
   const now = deps.now ?? Date.now;
-  const agent = new Agent({ keepAlive: true, maxSockets: source.concurrency });
+  const dispatcher = new Agent({ connections: source.concurrency });
   // Every request in flight listens on the signal (up to four per host): more than Node's default of 10 is
   // expected here, so this source listens on a signal of its own rather than raising the run's limit.
   const signal = AbortSignal.any([round.signal]);
@@ -116,7 +116,7 @@ export async function scrapeCadvisorHosts(
   const run: CadvisorRound = { ...round, signal };
   try {
     const found = await discoverHosts(source, {
-      agent,
+      dispatcher,
       signal,
       ...(deps.hostsFileReaders !== undefined ? { readers: deps.hostsFileReaders } : {}),
     });
@@ -124,7 +124,7 @@ export async function scrapeCadvisorHosts(
       return { hostsTotal: 0, outcomes: [], states: new Map(), problems: [], discoveryError: found.error };
     let done = 0;
     const settled = await mapLimit(found.hosts, source.concurrency, async (host) => {
-      const outcome = await scrapeHost(host, source, agent, run, now);
+      const outcome = await scrapeHost(host, source, dispatcher, run, now);
       deps.onProgress?.(++done, found.hosts.length);
       return outcome;
     });
@@ -151,6 +151,6 @@ export async function scrapeCadvisorHosts(
       discoveryError: `internal error: ${(err as Error).message}`,
     };
   } finally {
-    agent.destroy();
+    dispatcher.destroy().catch(() => undefined);
   }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { Agent, createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { Agent } from 'undici';
 import { bodyText, httpGet, type FetchOutcome } from '../../../shared/runtime/http-get.js';
 
 // "é" is two bytes in UTF-8 (0xc3 0xa9): the chunked answer below splits it between two writes.
@@ -22,9 +23,9 @@ function sendChunked(res: ServerResponse): void {
 describe('httpGet', () => {
   let server: Server;
   let base: string;
-  const agent = new Agent({ keepAlive: true });
+  const dispatcher = new Agent();
   const get = (path: string, maxBytes = 1 << 20): Promise<FetchOutcome> =>
-    httpGet(new URL(path, base), { agent, timeoutMs: 5_000, maxBytes });
+    httpGet(new URL(path, base), { dispatcher, timeoutMs: 5_000, maxBytes });
   const ok = async (path: string): Promise<Extract<FetchOutcome, { ok: true }>> => {
     const outcome = await get(path);
     assert.ok(outcome.ok, outcome.ok ? '' : outcome.message);
@@ -46,7 +47,7 @@ describe('httpGet', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(async () => {
-    agent.destroy();
+    await dispatcher.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 

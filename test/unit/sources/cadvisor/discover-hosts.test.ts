@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { Agent } from 'node:http';
+import { Agent } from 'undici';
 import { after, describe, test } from 'node:test';
 import type { CadvisorExternalSource } from '../../../../shared/config/source-uri.js';
 import { discoverHosts } from '../../../../shared/sources/cadvisor/discover-hosts.js';
 import type { HostsFileReaders } from '../../../../shared/sources/cadvisor/hosts-location.js';
 import { loopback, send } from './loopback.js';
 
-const agent = new Agent();
-after(() => agent.destroy());
+const dispatcher = new Agent();
+after(() => dispatcher.destroy());
 
 const external: CadvisorExternalSource = {
   kind: 'cadvisor:external',
@@ -30,7 +30,7 @@ describe('discoverHosts', () => {
   test("standalone: only the cAdvisor on localhost, as Heapster's standalone mode", async () => {
     const found = await discoverHosts(
       { ...external, standalone: true },
-      { agent, readers: readers('not read') },
+      { dispatcher, readers: readers('not read') },
     );
     assert.deepEqual(found, {
       ok: true,
@@ -41,7 +41,7 @@ describe('discoverHosts', () => {
 
   test('hosts file: Name names the node, IP and cadvisorPort reach it', async () => {
     const found = await discoverHosts(external, {
-      agent,
+      dispatcher,
       readers: readers(
         '{"Items":[{"Name":"server-105","IP":"192.168.99.105"},{"Name":"v6","IP":"fd00::5"}]}',
       ),
@@ -65,7 +65,7 @@ describe('discoverHosts', () => {
     const empty = await loopback((_req, res) => send(res, 200, '{}'));
     try {
       const coreos = { ...external, kind: 'cadvisor:coreos' as const, fleetEndpoints: [full.url] };
-      assert.deepEqual(await discoverHosts(coreos, { agent }), {
+      assert.deepEqual(await discoverHosts(coreos, { dispatcher }), {
         ok: true,
         hosts: [
           { nodeName: 'a1', hostname: '10.0.0.1', hostId: 'a1', address: '10.0.0.1', port: 4194 },
@@ -73,7 +73,7 @@ describe('discoverHosts', () => {
         ],
         problems: [],
       });
-      assert.deepEqual(await discoverHosts({ ...coreos, fleetEndpoints: [empty.url] }, { agent }), {
+      assert.deepEqual(await discoverHosts({ ...coreos, fleetEndpoints: [empty.url] }, { dispatcher }), {
         ok: false,
         error: `fleet endpoint ${empty.url} lists no machines`,
       });

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { Agent, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { Agent } from 'undici';
 import { after, describe, test } from 'node:test';
 import { chooseApiLevel, fetchHost } from '../../../../shared/sources/cadvisor/fetch-host.js';
 import type { CadvisorHost } from '../../../../shared/sources/cadvisor/types.js';
 import { loopback, send, type Loopback } from './loopback.js';
 import { cadvisorFixture, fixtureText, v13Answer, v20Answer } from './support.js';
 
-const agent = new Agent({ keepAlive: true });
-after(() => agent.destroy());
-const options = { agent, timeoutMs: 2000, maxBodyBytes: 1024 * 1024, samples: 5 };
+const dispatcher = new Agent();
+after(() => dispatcher.destroy());
+const options = { dispatcher, timeoutMs: 2000, maxBodyBytes: 1024 * 1024, samples: 5 };
 
 /** A fake cAdvisor: GET /api answers 400 with the versions, as cAdvisor does; the rest from the fixtures. */
 function cadvisor(

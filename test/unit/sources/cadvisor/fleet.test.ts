@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { Agent } from 'node:http';
+import { Agent } from 'undici';
 import { after, describe, test } from 'node:test';
 import { listFleetMachines, parseFleetPage } from '../../../../shared/sources/cadvisor/fleet.js';
 import { loopback, send, type Loopback } from './loopback.js';
 
-const agent = new Agent();
-after(() => agent.destroy());
-const options = { agent, timeoutMs: 2000, maxBodyBytes: 1024 * 1024 };
+const dispatcher = new Agent();
+after(() => dispatcher.destroy());
+const options = { dispatcher, timeoutMs: 2000, maxBodyBytes: 1024 * 1024 };
 
 const machines = Array.from({ length: 5 }, (_, i) => ({
   id: `m${i}`,
