@@ -35,7 +35,7 @@ describe('scrape straight from the kubelets', () => {
     const healthy = await scraper.round();
     assert.equal(healthy.report.nodes.failed, 0, JSON.stringify(healthy.report.nodes.failures));
     const faults: [string, Fault, string, RegExp][] = [
-      ['node-0001', { kind: 'reset' }, 'connection', /ECONNRESET|socket hang up/],
+      ['node-0001', { kind: 'reset' }, 'connection', /ECONNRESET|UND_ERR_SOCKET: other side closed/],
       ['node-0002', { kind: 'unreachable' }, 'unreachable', /ECONNREFUSED/],
       ['node-0003', { kind: 'truncated' }, 'connection', /closed after \d+ bytes of the body/],
       ['node-0004', { kind: 'hang' }, 'timeout', /no complete answer within 1000 ms/],
