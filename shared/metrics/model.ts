@@ -6,6 +6,7 @@ import {
   type MetricSetType,
 } from './catalogue.js';
 import type { Labels, PointLabels } from './labels.js';
+import { FRESH_ARRAYS } from './value-arena.js';
 
 /**
  * The metric model shared by the pipeline stages and the sinks.
@@ -88,7 +89,7 @@ export const NO_POINTS: LabelledPoints = Object.freeze({ set: [], metric: [], va
 
 /** A row of NaN values for `count` sets. */
 export function emptyValues(count: number): Float64Array {
-  return new Float64Array(count * METRIC_COUNT).fill(NaN);
+  return FRESH_ARRAYS.values(count * METRIC_COUNT);
 }
 
 /** The value of a metric in a set; NaN when absent. */

@@ -5,6 +5,7 @@ import { CounterRows, deriveInPlace, type NodeCounters } from './derive.js';
 import { enrichInPlace, type EnrichOptions } from './enrich.js';
 import type { ClusterInventory } from './inventory.js';
 import type { NodeBlock, NodeSamples } from './model.js';
+import type { ValueAllocator } from './value-arena.js';
 
 /** One node's round through the pure stages: parse -> derive -> enrich -> aggregate. */
 export interface NodeRound {
@@ -57,8 +58,9 @@ export function sampleNode(
   previous: NodeCounters | undefined,
   timestamp: number,
   into?: CounterRows,
+  arrays?: ValueAllocator,
 ): SampledNode {
-  const parsed = parseSummary(payload);
+  const parsed = parseSummary(payload, arrays);
   if (!parsed.ok) return parsed;
   // The stages after parse write into its fresh arrays instead of copying them (tens of KiB per node).
   const derived = deriveInPlace(previous, parsed.samples, timestamp, into);
@@ -86,10 +88,12 @@ export type StoredSample =
 const previousRows = new CounterRows();
 const nextRows = new CounterRows();
 
+/** `arrays`: where the samples' arrays come from (a round's arena: valid as long as the round). */
 export function sampleStored(
   payload: unknown,
   stored: Uint8Array | undefined,
   timestamp: number,
+  arrays?: ValueAllocator,
 ): StoredSample {
   const decoded = stored === undefined ? undefined : decodeCounters(stored, previousRows);
   const sampled = sampleNode(
@@ -97,6 +101,7 @@ export function sampleStored(
     decoded?.ok === true ? decoded.counters : undefined,
     timestamp,
     nextRows,
+    arrays,
   );
   if (!sampled.ok) return sampled;
   const { next, ...rest } = sampled;

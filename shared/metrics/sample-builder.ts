@@ -2,6 +2,7 @@ import { METRIC_COUNT } from './catalogue.js';
 import type { PointLabels } from './labels.js';
 import { emptyValues, type MetricSet, type NodeSamples } from './model.js';
 import { parseRfc3339 } from './rfc3339.js';
+import { FRESH_ARRAYS, type ValueAllocator } from './value-arena.js';
 
 /** Problem messages kept per node; the rest are counted. */
 export const MAX_PROBLEMS = 20;
@@ -28,13 +29,15 @@ export class SampleBuilder {
   private otherText = '';
   private otherTime = NaN;
 
+  /** `arrays`: where the block's arrays come from (a round's arena: valid as long as the round). */
   constructor(
     readonly nodeName: string,
     capacity: number,
+    arrays: ValueAllocator = FRESH_ARRAYS,
   ) {
-    this.values = emptyValues(capacity);
+    this.values = arrays.values(capacity * METRIC_COUNT);
     // About ten filesystem points per set (root and logs of a container, a pod's volumes).
-    [this.pointValue, this.pointSet, this.pointMetric] = pointColumns(Math.max(16, capacity * 10));
+    [this.pointValue, this.pointSet, this.pointMetric] = arrays.columns(Math.max(16, capacity * 10));
     // Sized like the columns, not grown by push: growing leaves copies behind and up to half again unused.
     this.pointLabels = new Array<PointLabels>(this.pointSet.length);
   }
@@ -71,7 +74,8 @@ export class SampleBuilder {
   }
 
   private growPoints(): void {
-    const [value, set, metric] = pointColumns(this.pointSet.length * 2);
+    // Rare (the count up front was wrong): fresh arrays, the arena's stay unused until its round ends.
+    const [value, set, metric] = FRESH_ARRAYS.columns(this.pointSet.length * 2);
     value.set(this.pointValue);
     set.set(this.pointSet);
     metric.set(this.pointMetric);
@@ -141,14 +145,4 @@ export class SampleBuilder {
       ignoredValues: this.ignored,
     };
   }
-}
-
-/** The value, set and metric columns of `n` labelled points, in one allocation. */
-function pointColumns(n: number): [Float64Array, Int32Array, Uint16Array] {
-  const buffer = new ArrayBuffer(n * (8 + 4 + 2));
-  return [
-    new Float64Array(buffer, 0, n),
-    new Int32Array(buffer, n * 8, n),
-    new Uint16Array(buffer, n * 12, n),
-  ];
 }

@@ -3,6 +3,7 @@ import type { KubeConnection, RequestLimits } from '../kube/connect.js';
 import { discover, type Discovery, type NodeTarget } from '../kube/discover.js';
 import type { InventoryCache, RefreshedInventory } from '../kube/inventory-cache.js';
 import type { EnrichOptions } from '../metrics/enrich.js';
+import type { ValueArena } from '../metrics/value-arena.js';
 import { mapLimit } from '../runtime/limit.js';
 import { fetchNode, finishNode, type FetchedNode, type NodeOutcome } from './scrape-node.js';
 import { errorMessage } from '../runtime/log.js';
@@ -24,6 +25,8 @@ export interface NodeCollection {
   readonly roundTime: number;
   /** Stops the fetches still in flight. */
   readonly signal: AbortSignal;
+  /** Where the round's value arrays are carved from (see ValueArena). */
+  readonly arena?: ValueArena;
   readonly onProgress?: (done: number, total: number) => void;
 }
 

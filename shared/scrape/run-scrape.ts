@@ -5,6 +5,7 @@ import type { KubeConnection } from '../kube/connect.js';
 import type { InventoryCache } from '../kube/inventory-cache.js';
 import type { AggregatePartial } from '../metrics/aggregate.js';
 import { countBatch, type Batch } from '../metrics/model.js';
+import { ArenaPool, type ValueArena } from '../metrics/value-arena.js';
 import { errorMessage, type Logger } from '../runtime/log.js';
 import { failedReport, type MetricSink, type WriteReport } from '../sinks/sink.js';
 import type { CounterStore } from '../state/counter-store.js';
@@ -62,6 +63,24 @@ export async function runScrape(
   deps: ScrapeDeps,
   round: ScrapeRound,
 ): Promise<ScrapeReport> {
+  // The round's value arrays come from an arena that the next round reuses: given back only once every sink's
+  // write has settled, when nothing reads the round's blocks any more.
+  const arena = ARENAS.take();
+  try {
+    return await scrapeRound(config, deps, round, arena);
+  } finally {
+    ARENAS.give(arena);
+  }
+}
+
+const ARENAS = new ArenaPool();
+
+async function scrapeRound(
+  config: ScrapeConfig,
+  deps: ScrapeDeps,
+  round: ScrapeRound,
+  arena: ValueArena,
+): Promise<ScrapeReport> {
   const started = deps.now();
   // Every request in flight listens on the run's signal; more than Node's default of 10 is expected, not a
   // leak (the warning otherwise lands on stderr of every run with a concurrency above 10).
@@ -90,6 +109,7 @@ export async function runScrape(
           },
           roundTime: round.roundTime,
           signal: collecting,
+          arena,
           ...(progress !== undefined ? { onProgress: progress[i] } : {}),
         }),
       ),

@@ -6,6 +6,7 @@ import type { EnrichOptions } from '../metrics/enrich.js';
 import type { ClusterInventory } from '../metrics/inventory.js';
 import type { NodeBlock, NodeSamples } from '../metrics/model.js';
 import { labelNode, sampleStored } from '../metrics/pipeline.js';
+import type { ValueArena } from '../metrics/value-arena.js';
 import { bodyText, type FetchFailure } from '../runtime/http-get.js';
 
 /** Why a node gave no metrics this round. */
@@ -35,6 +36,8 @@ export interface NodeScrape {
   readonly source: SummaryApiSource;
   readonly roundTime: number;
   readonly signal: AbortSignal;
+  /** Where the round's value arrays are carved from (see ValueArena); fresh arrays when absent. */
+  readonly arena?: ValueArena;
 }
 
 /** Where a node's summary is read: through the API server's node proxy, or from the kubelet itself. */
@@ -97,7 +100,7 @@ export async function fetchNode(
   } catch (err) {
     return { ok: false, node: node.name, reason: 'bad-body', message: `not JSON: ${(err as Error).message}` };
   }
-  const result = sampleStored(payload, previous, s.roundTime);
+  const result = sampleStored(payload, previous, s.roundTime, s.arena);
   if (!result.ok) return { ok: false, node: node.name, reason: 'bad-body', message: result.error };
   if (result.samples.nodeName !== node.name) {
     return {

@@ -2,6 +2,7 @@ import type { CadvisorSource, SourceConfig, SummaryApiSource } from '../config/s
 import type { KubeConnection } from '../kube/connect.js';
 import { INVENTORY_RESOURCES, type InventoryCache } from '../kube/inventory-cache.js';
 import type { EnrichOptions } from '../metrics/enrich.js';
+import type { ValueArena } from '../metrics/value-arena.js';
 import { cadvisorStateKey, scrapeCadvisorHosts } from '../sources/cadvisor/scrape-hosts.js';
 import { collectNodes } from './collect-nodes.js';
 import type { InventoryReport } from './report.js';
@@ -35,6 +36,8 @@ export interface SourceContext {
   readonly roundTime: number;
   /** Stops the requests still in flight. */
   readonly signal: AbortSignal;
+  /** Where the round's value arrays are carved from (see ValueArena). */
+  readonly arena?: ValueArena;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -74,6 +77,7 @@ async function summaryRound(source: SummaryApiSource, c: SourceContext): Promise
       enrichOptions: c.enrichOptions,
       roundTime: c.roundTime,
       signal: c.signal,
+      ...(c.arena !== undefined ? { arena: c.arena } : {}),
       ...(c.onProgress !== undefined ? { onProgress: c.onProgress } : {}),
     });
     if (!collected.ok) return failedRound(source, collected.discoveryError);

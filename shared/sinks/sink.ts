@@ -17,6 +17,10 @@ export interface WriteReport {
 export interface MetricSink {
   /** The sink as configured, for reports (its URI without secrets). */
   readonly name: string;
+  /**
+   * The batch's arrays are valid until the returned promise settles (the next round reuses them): a sink that
+   * keeps points for later keeps a copy.
+   */
   write(batch: Batch, signal: AbortSignal): Promise<WriteReport>;
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import type { MetricSink } from '../../shared/sinks/sink.js';
 import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { startSim } from '../sim/sim.js';
 import { startVictoriaMetrics } from '../support/victoria-metrics.js';
+import { keptBatch } from '../support/capture-sink.js';
 
 /**
  * `npm run bench -- influxdb [--nodes N] [--pods-per-node P] [--rounds R] [--options 'concurrency=4&...']`:
@@ -104,7 +105,7 @@ async function scrapeOneRound(nodes: number, podsPerNode: number): Promise<Batch
     const capture: MetricSink = {
       name: 'capture',
       write: async (batch) => {
-        captured = batch;
+        captured = keptBatch(batch);
         return { sink: 'capture', written: 0, rejected: {}, retried: 0 };
       },
       close: async () => undefined,

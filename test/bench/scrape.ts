@@ -73,7 +73,11 @@ function runWorker(input: WorkerInput, nodeFlags: string[]): Promise<WorkerResul
     child.once('error', reject);
     child.once('close', (code) => {
       if (code !== 0) return reject(new Error(`the scraper process exited with ${code}`));
-      resolve(JSON.parse(out) as WorkerResult);
+      // The result is the last line; any lines before it come from node flags such as --trace-gc.
+      const lines = out.trimEnd().split('\n');
+      const result = lines.pop() ?? '';
+      if (lines.length > 0) console.error(lines.join('\n'));
+      resolve(JSON.parse(result) as WorkerResult);
     });
   });
 }

@@ -10,6 +10,7 @@ import { parseGcmSink, type GcmSinkConfig } from '../../shared/sinks/gcm/options
 import { encodeRound } from '../../shared/sinks/gcm/round-series.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { inProcessScraper, INTERVAL_MS } from '../support/in-process-scrape.js';
+import { keptBatch } from '../support/capture-sink.js';
 
 /**
  * The series model against the real pipeline: a small simulated cluster scraped twice (the second round has
@@ -71,7 +72,7 @@ describe('the cost plan series model against a scraped simulated cluster', () =>
     const batches: Batch[] = [];
     const write = scraper.sink.write.bind(scraper.sink);
     scraper.sink.write = (b, signal) => {
-      batches.push(b);
+      batches.push(keptBatch(b));
       return write(b, signal);
     };
     await scraper.round();

@@ -41,6 +41,23 @@ export function captureSink(name = 'capture'): CaptureSink {
   return sink;
 }
 
+/** A copy of a batch that stays valid after its write (a round's value arrays serve the next round again). */
+export function keptBatch(batch: Batch): Batch {
+  return {
+    ...batch,
+    blocks: batch.blocks.map((block) => ({
+      ...block,
+      values: block.values.slice(),
+      points: {
+        set: Array.from(block.points.set),
+        metric: Array.from(block.points.metric),
+        value: Array.from(block.points.value),
+        labels: [...block.points.labels],
+      },
+    })),
+  };
+}
+
 export function batchPoints(batch: Batch): Map<string, LoggedPoint> {
   const points = new Map<string, LoggedPoint>();
   for (const block of batch.blocks) {

@@ -3,6 +3,7 @@ import { LOGS_FS, ROOT_FS, VOLUME_PREFIX, type PointLabels } from '../../metrics
 import type { MetricSet, NodeSamples } from '../../metrics/model.js';
 import { parseRfc3339 } from '../../metrics/rfc3339.js';
 import { SampleBuilder } from '../../metrics/sample-builder.js';
+import type { ValueAllocator } from '../../metrics/value-arena.js';
 import type {
   AcceleratorStats,
   ContainerStats,
@@ -59,7 +60,8 @@ const M = {
   accDutyCycle: metricId('accelerator/duty_cycle'),
 };
 
-export function parseSummary(payload: unknown): ParseOutcome {
+/** `arrays`: where the block's arrays come from (see ValueAllocator); fresh ones by default. */
+export function parseSummary(payload: unknown, arrays?: ValueAllocator): ParseOutcome {
   const root = record<Summary>(payload);
   if (root === undefined) return { ok: false, error: 'summary payload is not a JSON object' };
   const node = record<NodeStats>(root.node);
@@ -75,7 +77,7 @@ export function parseSummary(payload: unknown): ParseOutcome {
     return { ok: false, error: 'summary payload "node.systemContainers" is not an array' };
   }
 
-  const b = new SampleBuilder(nodeName, countSets(systemContainers, pods));
+  const b = new SampleBuilder(nodeName, countSets(systemContainers, pods), arrays);
   decodeNode(b, node);
   for (let i = 0; i < systemContainers.length; i++) {
     decodeContainer(b, systemContainers[i], 'sys_container', -1, '', '', '', i);
