@@ -12,7 +12,7 @@ import type { WorkerInput, WorkerResult } from './scrape-worker.js';
  * a simulated interval apart, so every round after the first derives rates. The scraper keeps its inventory
  * between rounds as a warm instance does (the first round lists, later ones catch up by watch; --cache false
  * lists every round), while the simulator replaces pods and restarts containers (--churn per minute, each). Afterwards
- * the scraper process fetches the same summaries again and only JSON.parse's them: the floor no scraper that
+ * the scraper process fetches the same summaries again with its own client and only JSON.parse's them: the floor no scraper that
  * reads JSON can go below.
  */
 const INTERVAL_MS = 15_000;
@@ -126,7 +126,7 @@ function print(r: WorkerResult, nodes: number): void {
   );
   console.log('  for comparison, in the same process:');
   console.log(
-    `    fetching the summaries alone (https.request, bodies kept as bytes)  ${perNode(r.floor.fetchCpuMs)}`,
+    `    fetching the summaries alone (the scraper's client, as bytes)       ${perNode(r.floor.fetchCpuMs)}`,
   );
   console.log(
     `    listing nodes, pods and namespaces alone (a cold round)             ${perNode(r.discoverCpuMs)}`,
