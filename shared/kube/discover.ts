@@ -62,7 +62,7 @@ export async function* listPages(
     if (!outcome.ok) throw new DiscoveryError(path, outcome);
     let page: List;
     try {
-      page = JSON.parse(outcome.body.toString('utf8')) as List;
+      page = JSON.parse(outcome.text) as List;
     } catch (err) {
       throw new DiscoveryError(path, {
         ok: false,

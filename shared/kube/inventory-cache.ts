@@ -216,7 +216,7 @@ async function catchUp(
     maxBytes: limits.maxBytes,
   });
   if (!outcome.ok) return { ok: false, reason: outcome.status === 410 ? 'expired' : 'watch-failed' };
-  const text = outcome.body.toString('utf8');
+  const text = outcome.text;
   let changes = 0;
   let start = 0;
   while (start < text.length) {

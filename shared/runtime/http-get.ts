@@ -13,7 +13,14 @@ export const FETCH_FAILURES = [
 export type FetchFailure = (typeof FETCH_FAILURES)[number];
 
 export type FetchOutcome =
-  | { ok: true; status: number; body: Buffer }
+  | {
+      ok: true;
+      status: number;
+      /** The body decoded as UTF-8 (every caller reads JSON or text). */
+      text: string;
+      /** The body's size in bytes, as it came over the wire. */
+      bytes: number;
+    }
   | { ok: false; reason: FetchFailure; message: string; status?: number; retryAfterMs?: number };
 
 export interface GetOptions {
@@ -28,53 +35,34 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
-/** The body of a successful GET, still in the chunks it arrived in, by the outcome it belongs to. */
-const unjoined = new WeakMap<object, { readonly chunks: readonly Buffer[]; readonly size: number }>();
-
-/**
- * A successful outcome whose body Buffer is joined from the chunks only when it is first read: a caller that
- * wants the text (bodyText) never makes that copy. Joining allocates outside the JS heap, and at tens of KiB
- * per summary that allocation is what made V8 run full collections during a scrape.
- */
-function okOutcome(status: number, chunks: Buffer[], size: number): Extract<FetchOutcome, { ok: true }> {
-  let joined: Buffer | undefined;
-  const outcome = {
-    ok: true as const,
-    status,
-    get body(): Buffer {
-      if (joined === undefined) {
-        joined = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-        unjoined.delete(outcome);
-      }
-      return joined;
-    },
-  };
-  unjoined.set(outcome, { chunks, size });
-  return outcome;
+/** A successful outcome with this text as its body: for stand-ins and rewritten answers. */
+export function textOutcome(text: string, status = 200): Extract<FetchOutcome, { ok: true }> {
+  return { ok: true, status, text, bytes: Buffer.byteLength(text, 'utf8') };
 }
 
-/** Bodies up to this size are decoded through one buffer kept for the process; larger ones get their own. */
-const REUSED_BUFFER_LIMIT = 4 * 1024 * 1024;
-let reused = Buffer.allocUnsafeSlow(0);
-
 /**
- * The body as UTF-8 text. For an outcome as httpGet returned it, decoded from its chunks through one reused
- * buffer (UTF-8 sequences may straddle chunks, so they are not decoded one by one); for any other outcome
- * (a copy, a stand-in), from its body.
+ * Where bodies are received: buffers kept for the process, by power-of-two size, reused request after request.
+ * Each chunk the socket read is copied in and let go at once; held until its body was complete, the chunks
+ * (tens of KiB a summary, outside V8's heap) outlived young-generation collections, and their external memory
+ * started full collections during a scrape. Buffers above POOLED_LIMIT are not kept.
  */
-export function bodyText(outcome: Extract<FetchOutcome, { ok: true }>): string {
-  const parts = unjoined.get(outcome);
-  if (parts === undefined) return outcome.body.toString('utf8');
-  const { chunks, size } = parts;
-  if (chunks.length === 1) return (chunks[0] as Buffer).toString('utf8');
-  if (size > REUSED_BUFFER_LIMIT) return Buffer.concat(chunks, size).toString('utf8');
-  if (reused.length < size) reused = Buffer.allocUnsafeSlow(Math.min(REUSED_BUFFER_LIMIT, size * 2));
-  let at = 0;
-  for (const chunk of chunks) {
-    reused.set(chunk, at);
-    at += chunk.length;
-  }
-  return reused.toString('utf8', 0, size);
+const POOLED_LIMIT = 8 * 1024 * 1024;
+const MIN_BUFFER = 16 * 1024;
+/** Free buffers per size: enough for every request of a scrape at its highest concurrency. */
+const POOLED_PER_SIZE = 64;
+const freeBuffers = new Map<number, Buffer[]>();
+
+function takeBuffer(atLeast: number): Buffer {
+  let size = MIN_BUFFER;
+  while (size < atLeast) size *= 2;
+  return freeBuffers.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size);
+}
+
+function giveBuffer(buffer: Buffer): void {
+  if (buffer.length > POOLED_LIMIT) return;
+  const free = freeBuffers.get(buffer.length) ?? [];
+  if (free.length < POOLED_PER_SIZE) free.push(buffer);
+  freeBuffers.set(buffer.length, free);
 }
 
 /** Node's codes for a peer that could not be reached at all: refused, no route, no such name. */
@@ -112,7 +100,8 @@ const STATUS_BODY_LIMIT = 4096;
 /**
  * One GET with a deadline and a size cap, never throwing: every way it can go wrong comes back as a reason.
  * Bodies of non-2xx answers are read (capped at 4 KiB) for the message. Uses undici's dispatch handler
- * directly: the body arrives as the chunks the socket read, with no stream in between.
+ * directly: the body arrives as the chunks the socket read, with no stream in between, and is received into
+ * a pooled buffer (see takeBuffer).
  */
 export function httpGet(url: URL, options: GetOptions): Promise<FetchOutcome> {
   return new Promise((resolve) => {
@@ -123,12 +112,16 @@ export function httpGet(url: URL, options: GetOptions): Promise<FetchOutcome> {
     let limit = options.maxBytes;
     let retryAfter: string | undefined;
     let size = 0;
-    const chunks: Buffer[] = [];
+    /** The body so far, in a pooled buffer (see takeBuffer); given back when the request settles. */
+    let body: Buffer | undefined;
+    const bodyText = (end: number): string => (body === undefined ? '' : body.toString('utf8', 0, end));
     const finish = (outcome: FetchOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      if (body !== undefined) giveBuffer(body);
+      body = undefined;
       // The rest of an abandoned answer is not read: the connection goes, not back to the pool.
       if (!ended) controller?.abort(new Error(outcome.ok ? 'settled' : outcome.message));
       resolve(outcome);
@@ -139,7 +132,7 @@ export function httpGet(url: URL, options: GetOptions): Promise<FetchOutcome> {
         ok: false,
         reason: 'http-status',
         status,
-        message: `HTTP ${status}: ${Buffer.concat(chunks).toString('utf8', 0, 300).trim()}`,
+        message: `HTTP ${status}: ${bodyText(Math.min(size, 300)).trim()}`,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       });
     };
@@ -163,21 +156,29 @@ export function httpGet(url: URL, options: GetOptions): Promise<FetchOutcome> {
           });
         const after = headers['retry-after'];
         retryAfter = Array.isArray(after) ? after[0] : after;
+        // Sized from the declared length when there is one: a summary then needs no second buffer.
+        body = takeBuffer(Math.min(limit, declared >= 0 ? declared : MIN_BUFFER));
       },
       onResponseData(_c, chunk) {
-        if (settled) return;
+        if (settled || body === undefined) return;
+        const at = size;
         size += chunk.length;
-        if (size <= limit) chunks.push(chunk);
-        else if (status < 300)
-          finish({ ok: false, reason: 'too-large', message: `body is over the ${limit}-byte limit` });
-        else {
-          chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
-          finishStatus();
+        if (size > limit && status < 300)
+          return finish({ ok: false, reason: 'too-large', message: `body is over the ${limit}-byte limit` });
+        const kept = Math.min(size, limit);
+        if (kept > body.length) {
+          const grown = takeBuffer(kept);
+          body.copy(grown, 0, 0, at);
+          giveBuffer(body);
+          body = grown;
         }
+        chunk.copy(body, at, 0, kept - at);
+        if (size > limit) finishStatus();
       },
       onResponseEnd() {
         ended = true;
-        if (status >= 200 && status < 300) finish(okOutcome(status, chunks, size));
+        if (settled) return;
+        if (status >= 200 && status < 300) finish({ ok: true, status, text: bodyText(size), bytes: size });
         else finishStatus();
       },
       onResponseError(_c, err) {

@@ -7,7 +7,7 @@ import type { ClusterInventory } from '../metrics/inventory.js';
 import type { NodeBlock, NodeSamples } from '../metrics/model.js';
 import { labelNode, sampleStored } from '../metrics/pipeline.js';
 import type { ValueArena } from '../metrics/value-arena.js';
-import { bodyText, type FetchFailure } from '../runtime/http-get.js';
+import type { FetchFailure } from '../runtime/http-get.js';
 
 /** Why a node gave no metrics this round. */
 export type NodeFailureReason = FetchFailure | 'bad-body' | 'no-address';
@@ -96,7 +96,7 @@ export async function fetchNode(
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(bodyText(fetched));
+    payload = JSON.parse(fetched.text);
   } catch (err) {
     return { ok: false, node: node.name, reason: 'bad-body', message: `not JSON: ${(err as Error).message}` };
   }

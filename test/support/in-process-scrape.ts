@@ -9,6 +9,7 @@ import type { Sim } from '../sim/sim.js';
 import type { SummaryJson } from '../sim/truth.js';
 import type { ClusterObjects } from '../integration/expected/object-labels.js';
 import { captureSink, type CaptureSink } from './capture-sink.js';
+import { textOutcome } from '../../shared/runtime/http-get.js';
 import type { LoggedPoint } from './point-lines.js';
 
 /**
@@ -106,9 +107,10 @@ export function inProcessScraper(
               }
               const outcome = await conn.getUrl(url, limits);
               if (!outcome.ok) return outcome;
-              const body = scraper.rewriteSummary?.(node, outcome.body) ?? outcome.body;
+              const served = Buffer.from(outcome.text, 'utf8');
+              const body = scraper.rewriteSummary?.(node, served) ?? served;
               received.set(node, body);
-              return { ...outcome, body };
+              return textOutcome(body.toString('utf8'), outcome.status);
             },
           };
         },

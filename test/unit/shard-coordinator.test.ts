@@ -8,6 +8,7 @@ import { coordinateRound, coordinatedAnswer } from '../../shared/scrape/shard/co
 import type { ShardMessage } from '../../shared/scrape/shard/shard-message.js';
 import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { memoryRoundStore } from '../../shared/state/round-store.js';
+import { textOutcome } from '../../shared/runtime/http-get.js';
 import { captureSink } from '../support/capture-sink.js';
 
 /**
@@ -18,14 +19,12 @@ const T = Date.UTC(2026, 0, 1, 12, 0);
 const NODES = Array.from({ length: 12 }, (_, i) => `node-${i}`);
 
 function fakeConnection(): KubeConnection {
-  const body = Buffer.from(
-    JSON.stringify({ metadata: {}, items: NODES.map((name) => ({ metadata: { name } })) }),
-  );
+  const body = JSON.stringify({ metadata: {}, items: NODES.map((name) => ({ metadata: { name } })) });
   return {
     server: new URL('http://127.0.0.1:1'),
     get: async (path) =>
       path.startsWith('/api/v1/nodes?')
-        ? { ok: true, status: 200, body }
+        ? textOutcome(body)
         : { ok: false, reason: 'http-status', status: 404, message: 'HTTP 404' },
     getUrl: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test' }),
     watch: () => {

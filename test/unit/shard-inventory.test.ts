@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeConnection } from '../../shared/kube/connect.js';
-import type { FetchOutcome } from '../../shared/runtime/http-get.js';
+import { textOutcome, type FetchOutcome } from '../../shared/runtime/http-get.js';
 import { shardInventory } from '../../shared/scrape/shard/shard-inventory.js';
 
-const json = (value: unknown): FetchOutcome => ({
-  ok: true,
-  status: 200,
-  body: Buffer.from(JSON.stringify(value)),
-});
+const json = (value: unknown): FetchOutcome => textOutcome(JSON.stringify(value));
 
 const node = (name: string) => ({
   metadata: { name, uid: `uid-${name}`, labels: {} },

@@ -7,6 +7,7 @@ import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
 import { runShard } from '../../shared/scrape/shard/run-shard.js';
 import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { memoryRoundStore } from '../../shared/state/round-store.js';
+import { textOutcome } from '../../shared/runtime/http-get.js';
 import { captureSink } from '../support/capture-sink.js';
 
 /** A shard's delivery outcomes that need no cluster: the API server here refuses every node read. */
@@ -18,12 +19,12 @@ const config = parseScrapeConfig({
 });
 
 function refusingConnection(): KubeConnection {
-  const list = Buffer.from(JSON.stringify({ metadata: {}, items: [] }));
+  const list = JSON.stringify({ metadata: {}, items: [] });
   return {
     server: new URL('http://127.0.0.1:1'),
     get: async (path) =>
       path.startsWith('/api/v1/namespaces?')
-        ? { ok: true, status: 200, body: list }
+        ? textOutcome(list)
         : { ok: false, reason: 'http-status', status: 500, message: 'HTTP 500: etcd is down' },
     getUrl: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test' }),
     watch: () => {

@@ -83,7 +83,7 @@ async function readNode(
     throw new DiscoveryError(path, outcome);
   }
   try {
-    return JSON.parse(outcome.body.toString('utf8')) as Record<string, unknown>;
+    return JSON.parse(outcome.text) as Record<string, unknown>;
   } catch (err) {
     throw new DiscoveryError(path, {
       ok: false,

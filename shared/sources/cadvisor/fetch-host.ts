@@ -66,7 +66,7 @@ export async function fetchHost(host: CadvisorHost, o: HostFetchOptions): Promis
   const probe = await get('/api');
   // cAdvisor answers 400 by design here; anything but an HTTP answer is the host's failure.
   if (!probe.ok && probe.reason !== 'http-status') return probe;
-  const text = probe.ok ? probe.body.toString('utf8', 0, 300) : probe.message;
+  const text = probe.ok ? probe.text.slice(0, 300) : probe.message;
   const { level, listed } = chooseApiLevel(text);
   // Not the 400 cAdvisor answers with: the host's own trouble (a 503 of a proxy, a 500 of a sick host).
   if (level === undefined && !probe.ok && probe.status !== 400 && listed.length === 0)
@@ -90,9 +90,9 @@ export async function fetchHost(host: CadvisorHost, o: HostFetchOptions): Promis
     const f = fetched[i];
     if (f === undefined) continue;
     if (!f.ok) return { ...f, message: `GET ${path}: ${f.message}` };
-    bytes += f.body.length;
+    bytes += f.bytes;
     try {
-      bodies[name] = JSON.parse(f.body.toString('utf8'));
+      bodies[name] = JSON.parse(f.text);
     } catch (err) {
       return { ok: false, reason: 'bad-body', message: `GET ${path}: not JSON: ${(err as Error).message}` };
     }

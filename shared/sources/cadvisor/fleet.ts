@@ -77,7 +77,7 @@ async function listFrom(
     if (!got.ok) return { ok: false, error: `${got.reason}${at}: ${got.message}` };
     let payload: unknown;
     try {
-      payload = JSON.parse(got.body.toString('utf8'));
+      payload = JSON.parse(got.text);
     } catch (err) {
       return { ok: false, error: `not JSON${at}: ${(err as Error).message}` };
     }

@@ -69,7 +69,7 @@ async function readWith(
     };
   let accessToken: unknown;
   try {
-    accessToken = (JSON.parse(token.body.toString('utf8')) as { access_token?: unknown }).access_token;
+    accessToken = (JSON.parse(token.text) as { access_token?: unknown }).access_token;
   } catch {
     accessToken = undefined;
   }
@@ -87,7 +87,7 @@ async function readWith(
     maxBytes: access.maxBytes,
     ...(signal !== undefined ? { signal } : {}),
   });
-  if (got.ok) return { ok: true, text: got.body.toString('utf8') };
+  if (got.ok) return { ok: true, text: got.text };
   const hint =
     got.status === 404
       ? ' (no such bucket or object)'

@@ -74,7 +74,7 @@ describe('connect: one undici client per run', () => {
   test("TLS is verified against the source's CA, refused without it, and skipped only when asked", async () => {
     const verified = await (await open()).get('/api/v1/namespaces', LIMITS);
     assert.ok(verified.ok, verified.ok ? '' : verified.message);
-    assert.deepEqual(JSON.parse(verified.body.toString('utf8')), {
+    assert.deepEqual(JSON.parse(verified.text), {
       kind: 'NamespaceList',
       auth: 'Bearer workload-token',
     });

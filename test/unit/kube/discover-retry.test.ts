@@ -2,18 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeConnection } from '../../../shared/kube/connect.js';
 import { DiscoveryError, listAll } from '../../../shared/kube/discover.js';
-import type { FetchOutcome } from '../../../shared/runtime/http-get.js';
+import { textOutcome, type FetchOutcome } from '../../../shared/runtime/http-get.js';
 
 /** A connection that answers the given outcomes in turn, then a one-item list. */
 function scripted(answers: FetchOutcome[]): { conn: KubeConnection; calls: () => number } {
   let calls = 0;
-  const list: FetchOutcome = {
-    ok: true,
-    status: 200,
-    body: Buffer.from(
-      JSON.stringify({ metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'n1' } }] }),
-    ),
-  };
+  const list: FetchOutcome = textOutcome(
+    JSON.stringify({ metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'n1' } }] }),
+  );
   return {
     conn: {
       server: new URL('https://127.0.0.1:6443'),
