@@ -6,16 +6,19 @@ import type { WorkerInput, WorkerResult } from './scrape-worker.js';
 
 /**
  * `npm run bench -- scrape [--nodes N] [--pods-per-node P] [--rounds R] [--concurrency C] [--churn PODS_PER_MIN]
- * [--cache false] [--cpu-prof DIR]`: rounds of scraping against the simulator, each side in its own process
- * (--cpu-prof: the scraper's CPU profile goes to DIR). The scraper (runScrape, log sink discarding its output,
- * counters in memory) is compiled to JavaScript first and runs without a TypeScript loader, as in Cloud; rounds are
- * a simulated interval apart, so every round after the first derives rates. The scraper keeps its inventory
- * between rounds as a warm instance does (the first round lists, later ones catch up by watch; --cache false
- * lists every round), while the simulator replaces pods and restarts containers (--churn per minute, each). Afterwards
- * the scraper process fetches the same summaries again with its own client and only JSON.parse's them: the floor no scraper that
- * reads JSON can go below.
+ * [--cache false] [--memory MIB] [--node-flags FLAGS] [--cpu-prof DIR]`: rounds of scraping against the simulator,
+ * each side in its own process (--cpu-prof: the scraper's CPU profile goes to DIR; --memory: the instance memory
+ * whose heap limit the scraper gets, 1024 as deployed by default, 0 for this machine's). The scraper (runScrape,
+ * log sink discarding its output, counters in memory) is compiled to JavaScript first and runs without a
+ * TypeScript loader, as in Cloud; rounds are a simulated interval apart, so every round after the first derives
+ * rates. The scraper keeps its inventory between rounds as a warm instance does (the first round lists, later ones
+ * catch up by watch; --cache false lists every round), while the simulator replaces pods and restarts containers
+ * (--churn per minute, each). Afterwards the scraper process fetches the same summaries again with its own client
+ * and only JSON.parse's them: the floor no scraper that reads JSON can go below.
  */
 const INTERVAL_MS = 15_000;
+/** The scrape function's memory as infra deploys it by default (var.scrape.memory = "1Gi"). */
+const DEPLOYED_MEMORY_MIB = 1024;
 const WORKER = workerPath('scrape-worker');
 
 export async function benchScrape(args: Map<string, string>): Promise<void> {
@@ -42,7 +45,14 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
       cache,
     };
     const profileDir = args.get('cpu-prof');
-    const nodeFlags = (args.get('node-flags') ?? '').split(' ').filter((f) => f !== '');
+    // Node sizes its heap from the instance's memory limit: half of it for the old generation (a 1 GiB memory
+    // cgroup gives Node 20 a heap_size_limit of 524 MiB). Without this the scraper would get the heap of this
+    // machine's whole memory, and V8 collects a small heap far more often than a large one.
+    const memoryMiB = Number(args.get('memory') ?? DEPLOYED_MEMORY_MIB);
+    const nodeFlags = [
+      ...(memoryMiB > 0 ? [`--max-old-space-size=${Math.floor(memoryMiB / 2)}`] : []),
+      ...(args.get('node-flags') ?? '').split(' ').filter((f) => f !== ''),
+    ];
     const result = await runWorker(input, [
       ...nodeFlags,
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
@@ -52,7 +62,10 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
     );
     console.log(
       `  conditions: node ${process.version}, ${availableParallelism()} cores, simulator in its own process (ready in ${(sim.ready.startupMs / 1000).toFixed(1)} s), ` +
-        `scraper compiled to JavaScript in its own process${nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : ''}, ` +
+        `scraper compiled to JavaScript in its own process${nodeFlags.length > 0 ? ` (node ${nodeFlags.join(' ')})` : ''}` +
+        (memoryMiB > 0
+          ? `, its heap as Node sizes it in a ${memoryMiB} MiB instance, `
+          : ', heap as large as this machine allows, ') +
         'log sink discarding output, counters in memory, ' +
         `${churn} pods replaced and ${churn} containers restarted per minute, ` +
         (cache ? 'inventory kept between rounds' : 'no inventory cache (--cache false)'),
