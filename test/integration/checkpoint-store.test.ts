@@ -1,32 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Firestore } from '@google-cloud/firestore';
+import { describe, test } from 'node:test';
 import { firestoreCheckpointStore, memoryCheckpointStore } from '../../shared/state/checkpoint-store.js';
-import {
-  startFirestoreEmulator,
-  type FirestoreEmulator,
-  emulatorFirestore,
-} from '../support/firestore-emulator.js';
+import { useFirestoreEmulator } from '../support/firestore-emulator.js';
 
 const PROJECT = 'demo-checkpoints';
 const MINUTE = 60_000;
 
 describe('checkpoint journal in the Firestore emulator', () => {
-  let emulator: FirestoreEmulator;
-  let db: Firestore;
-  before(async () => {
-    emulator = await startFirestoreEmulator();
-    db = emulatorFirestore(emulator.host, PROJECT);
-  });
-  after(async () => {
-    await db?.terminate();
-    await emulator?.stop();
-  });
+  const firestore = useFirestoreEmulator(PROJECT);
 
   test('a save larger than a document holds is split; a load gets every id and the newest resourceVersion', async () => {
     let now = 1_000 * MINUTE;
     const path = 'heapster/split/event-checkpoints';
-    const store = firestoreCheckpointStore(db, path, {
+    const store = firestoreCheckpointStore(firestore.db, path, {
       horizonMs: 75 * MINUTE,
       now: () => now,
       maxIdsPerDocument: 50,
@@ -35,7 +21,7 @@ describe('checkpoint journal in the Firestore emulator', () => {
     await store.save('500', listed, 'a');
     now += 1000;
     await store.save('510', [3, 4], 'a');
-    const docs = (await db.collection(path).get()).docs.map((d) => d.data());
+    const docs = (await firestore.db.collection(path).get()).docs.map((d) => d.data());
     assert.deepEqual(
       docs.map((d) => [d['resourceVersion'], (d['written'] as Buffer).length / 8]),
       [
@@ -55,7 +41,7 @@ describe('checkpoint journal in the Firestore emulator', () => {
 
   test('documents older than the horizon are not loaded', async () => {
     let now = 2_000 * MINUTE;
-    const store = firestoreCheckpointStore(db, 'heapster/horizon/event-checkpoints', {
+    const store = firestoreCheckpointStore(firestore.db, 'heapster/horizon/event-checkpoints', {
       horizonMs: 75 * MINUTE,
       now: () => now,
     });

@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Firestore } from '@google-cloud/firestore';
+import { describe, test } from 'node:test';
 import { firestoreCounterStore } from '../../shared/state/counter-store.js';
-import {
-  startFirestoreEmulator,
-  type FirestoreEmulator,
-  emulatorFirestore,
-} from '../support/firestore-emulator.js';
+import { useFirestoreEmulator } from '../support/firestore-emulator.js';
 
 describe('Firestore counter store (emulator)', () => {
-  let emulator: FirestoreEmulator;
-  let db: Firestore;
-  before(async () => {
-    emulator = await startFirestoreEmulator();
-    db = emulatorFirestore(emulator.host, 'demo-counters');
-  });
-  after(async () => {
-    await db?.terminate();
-    await emulator?.stop();
-  });
+  const firestore = useFirestoreEmulator('demo-counters');
 
   const blob = (seed: number, size: number): Uint8Array =>
     Uint8Array.from({ length: size }, (_, i) => (seed * 31 + i * 7) & 255);
 
   test('round-trips every node state, across several documents when large', async () => {
-    const store = firestoreCounterStore(db, 'heapster/round-trip');
+    const store = firestoreCounterStore(firestore.db, 'heapster/round-trip');
     const states = new Map<string, Uint8Array>();
     // 300 nodes of 6 KiB: about 1.8 MiB, more than one 1 MiB document holds.
     for (let i = 0; i < 300; i++) states.set(`node-${i}.example.internal`, blob(i, 6 * 1024));
@@ -36,13 +22,16 @@ describe('Firestore counter store (emulator)', () => {
   });
 
   test('a smaller save removes the parts it no longer needs; shards are apart', async () => {
-    const store = firestoreCounterStore(db, 'heapster/shrink');
+    const store = firestoreCounterStore(firestore.db, 'heapster/shrink');
     const big = new Map<string, Uint8Array>();
     for (let i = 0; i < 300; i++) big.set(`n${i}`, blob(i, 6 * 1024));
     await store.save('shard-a', big, 1);
     await store.save('shard-b', new Map([['other', blob(9, 10)]]), 1);
     await store.save('shard-a', new Map([['n1', blob(1, 100)]]), 2);
-    const docs = await db.collection('heapster/shrink/counters').where('shard', '==', 'shard-a').get();
+    const docs = await firestore.db
+      .collection('heapster/shrink/counters')
+      .where('shard', '==', 'shard-a')
+      .get();
     assert.equal(docs.size, 1);
     assert.deepEqual([...(await store.load('shard-a')).keys()], ['n1']);
     assert.deepEqual([...(await store.load('shard-b')).keys()], ['other']);

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Firestore } from '@google-cloud/firestore';
+import { describe, test } from 'node:test';
 import { COORDINATOR } from '../../shared/state/round-record.js';
 import { firestoreRoundStore } from '../../shared/state/round-store.js';
-import {
-  startFirestoreEmulator,
-  type FirestoreEmulator,
-  emulatorFirestore,
-} from '../support/firestore-emulator.js';
+import { useFirestoreEmulator } from '../support/firestore-emulator.js';
 
 /** The round records' transactions in the real Firestore (emulator), with shards racing each other. */
 const PROJECT = 'demo-rounds';
@@ -26,19 +21,10 @@ const done = {
 };
 
 describe('Firestore round store (emulator)', () => {
-  let emulator: FirestoreEmulator;
-  let db: Firestore;
-  before(async () => {
-    emulator = await startFirestoreEmulator();
-    db = emulatorFirestore(emulator.host, PROJECT);
-  });
-  after(async () => {
-    await db?.terminate();
-    await emulator?.stop();
-  });
+  const firestore = useFirestoreEmulator(PROJECT);
 
   test('shards claiming and reporting all at once: each claim once, exactly one finaliser', async () => {
-    const store = firestoreRoundStore(db, 'heapster/race');
+    const store = firestoreRoundStore(firestore.db, 'heapster/race');
     assert.equal((await store.open(plan(T))).created, true);
     // Every shard delivered twice at the same moment (a redelivery racing the first delivery).
     const claims = await Promise.all([...SHARDS, ...SHARDS].map((s) => store.claim(T, s, T, 60_000)));
@@ -59,7 +45,7 @@ describe('Firestore round store (emulator)', () => {
   });
 
   test('the coordinator and the last shard racing for the totals: one wins, the other learns it', async () => {
-    const store = firestoreRoundStore(db, 'heapster/deadline');
+    const store = firestoreRoundStore(firestore.db, 'heapster/deadline');
     await store.open(plan(T));
     for (const s of SHARDS) await store.claim(T, s, T, 60_000);
     await Promise.all(SHARDS.slice(1).map((s) => store.report(T, s, done)));
@@ -90,12 +76,12 @@ describe('Firestore round store (emulator)', () => {
   });
 
   test('records carry an expiry a TTL policy can delete them by, and a retried open keeps the first', async () => {
-    const store = firestoreRoundStore(db, 'heapster/expiry');
+    const store = firestoreRoundStore(firestore.db, 'heapster/expiry');
     await store.open(plan(T + 60_000));
     const again = await store.open({ ...plan(T + 60_000), shards: ['shard-0'] });
     assert.equal(again.created, false);
     assert.deepEqual(again.record.shards, SHARDS);
-    const doc = await db.doc(`heapster/expiry/rounds/${T + 60_000}`).get();
+    const doc = await firestore.db.doc(`heapster/expiry/rounds/${T + 60_000}`).get();
     assert.equal(
       (doc.get('expireAt') as { toMillis(): number }).toMillis(),
       T + 60_000 + 7 * 24 * 3600 * 1000,

@@ -1,6 +1,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { after, before } from 'node:test';
 import { join } from 'node:path';
 import { gcloudEmulatorReady, startServerProcess, type ServerProcess } from './processes.js';
 
@@ -60,4 +61,33 @@ export function emulatorFirestore(host: string, projectId: string): Firestore {
     customHeaders: { Authorization: 'Bearer owner' },
     credentials: { client_email: `fake@${projectId}.iam.gserviceaccount.com`, private_key: 'fake' },
   });
+}
+
+/** A Firestore emulator and a client of it for the tests of the enclosing describe: started before, stopped after. */
+export function useFirestoreEmulator(projectId: string): {
+  readonly emulator: FirestoreEmulator;
+  readonly db: Firestore;
+} {
+  let emulator: FirestoreEmulator | undefined;
+  let db: Firestore | undefined;
+  before(async () => {
+    emulator = await startFirestoreEmulator();
+    db = emulatorFirestore(emulator.host, projectId);
+  });
+  after(async () => {
+    await db?.terminate();
+    await emulator?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the Firestore emulator is used before it started');
+    return value;
+  };
+  return {
+    get emulator() {
+      return started(emulator);
+    },
+    get db() {
+      return started(db);
+    },
+  };
 }
