@@ -1,53 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Occurrence } from '../sim/events.js';
 import { startSim, type Sim } from '../sim/sim.js';
 import { startGclStandIn, type GclStandIn } from '../stand-ins/gcl/server.js';
+import { startHeapster, type RunningCli } from '../support/heapster-cli.js';
 
 /** `heapster events` as a user runs it: a child process, the simulator's kubeconfig as the current one. */
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Running {
-  readonly child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves once the process has exited and its output is drained. */
-  readonly done: Promise<Run>;
-}
-
-const BIN = join(process.cwd(), 'bin', 'heapster.mjs');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const heapster = (args: string[], env: Record<string, string>) => startHeapster(args, env, 60_000);
 
-function heapster(args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', METADATA_SERVER_DETECTION: 'none', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const done = new Promise<Run>((resolve, reject) => {
-    child.once('error', reject);
-    // 'close' comes after the exit and after stdio is drained.
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, done };
-}
-
-async function waitFor(what: string, condition: () => boolean, running: Running): Promise<void> {
+async function waitFor(what: string, condition: () => boolean, running: RunningCli): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!condition()) {
     if (Date.now() > deadline || running.child.exitCode !== null)
@@ -74,7 +39,7 @@ const key = (o: { uid: string; resourceVersion: string }): string => `${o.uid}/$
 const waitPrinted = (
   what: string,
   occurrences: readonly { uid: string; resourceVersion: string }[],
-  running: Running,
+  running: RunningCli,
 ): Promise<void> =>
   waitFor(
     what,

@@ -1,50 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { RoundsReport } from '../../shared/scrape/run-rounds.js';
-import { startSim, type Sim } from '../sim/sim.js';
+import { runHeapster, useCliCluster } from '../support/heapster-cli.js';
 
 /** `heapster scrape --resolution`: one interval's rounds in real time against the simulator, as a user runs it. */
-const BIN = join(process.cwd(), 'bin', 'heapster.mjs');
-
-function heapster(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', METADATA_SERVER_DETECTION: 'none', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 describe('heapster scrape --resolution', () => {
-  let sim: Sim;
-  let home: string;
-  let env: Record<string, string>;
-  before(async () => {
-    sim = await startSim({ nodes: 3, podsPerNode: 4, kubeletHttpPort: 0, kubeletHttpsPort: 0 });
-    home = mkdtempSync(join(tmpdir(), 'heapster-cli-resolution-'));
-    env = { HOME: home, KUBECONFIG: sim.kubeconfigPath };
-  });
-  after(async () => {
-    await sim.stop();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const cluster = useCliCluster();
+  const heapster = (args: string[], env: Record<string, string>) => runHeapster(args, env, 60_000);
 
   test('--once runs a round per 5 s slot of a 20 s interval, each stamped with its slot', async () => {
     const started = Date.now();
@@ -59,7 +21,7 @@ describe('heapster scrape --resolution', () => {
         '--resolution=5s',
         '--function-timeout=30s',
       ],
-      env,
+      cluster.env,
     );
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as RoundsReport;
@@ -80,7 +42,10 @@ describe('heapster scrape --resolution', () => {
   });
 
   test('a resolution that does not divide the interval is a configuration error naming the flag', async () => {
-    const run = await heapster(['scrape', '--once', '--sink=log', '--interval=20s', '--resolution=7s'], env);
+    const run = await heapster(
+      ['scrape', '--once', '--sink=log', '--interval=20s', '--resolution=7s'],
+      cluster.env,
+    );
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--resolution: 7s does not divide --interval 20s into whole rounds/);
   });

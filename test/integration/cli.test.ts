@@ -1,61 +1,16 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSim, type Sim } from '../sim/sim.js';
+import { runHeapster, startHeapster, useCliCluster } from '../support/heapster-cli.js';
 
 /** The `heapster` command as a user runs it: a child process, the simulator's kubeconfig as the current one. */
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const BIN = join(process.cwd(), 'bin', 'heapster.mjs');
-
-function heapster(
-  args: string[],
-  env: Record<string, string>,
-  whenStarted?: (child: ReturnType<typeof spawn>, stdout: () => string) => void,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', METADATA_SERVER_DETECTION: 'none', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    // 'close' comes after the exit and after stdio is drained.
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    whenStarted?.(child, () => stdout);
-  });
-}
-
 describe('heapster scrape (CLI) against the simulated cluster', () => {
-  let sim: Sim;
-  let home: string;
-  let env: Record<string, string>;
-  before(async () => {
-    sim = await startSim({ nodes: 3, podsPerNode: 4, kubeletHttpPort: 0, kubeletHttpsPort: 0 });
-    home = mkdtempSync(join(tmpdir(), 'heapster-cli-'));
-    env = { HOME: home, KUBECONFIG: sim.kubeconfigPath };
-  });
-  after(async () => {
-    await sim.stop();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const cluster = useCliCluster();
 
   test('--once --sink=log?points=true scrapes every node with the current kubeconfig', async () => {
-    const run = await heapster(['scrape', '--once', '--sink=log?points=true', '--output=json'], env);
+    const run = await runHeapster(
+      ['scrape', '--once', '--sink=log?points=true', '--output=json'],
+      cluster.env,
+    );
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trim().split('\n');
     const report = JSON.parse(lines.pop() as string) as {
@@ -67,12 +22,12 @@ describe('heapster scrape (CLI) against the simulated cluster', () => {
     assert.equal(report.status, 200);
     assert.equal(report.nodes.total, 3);
     assert.equal(report.nodes.ok, 3);
-    assert.equal(report.pods, sim.cluster.pods.size);
+    assert.equal(report.pods, cluster.sim.cluster.pods.size);
     assert.equal(lines.length, report.points, 'one stdout line per point');
 
     // A point checked against what the kubelet served: a container's working set.
-    const node = [...sim.cluster.nodes.keys()][0] as string;
-    const pod = sim.truth.summary(node).pods[0] as unknown as {
+    const node = [...cluster.sim.cluster.nodes.keys()][0] as string;
+    const pod = cluster.sim.truth.summary(node).pods[0] as unknown as {
       podRef: { name: string; namespace: string };
       containers: { name: string; memory: { workingSetBytes: number } }[];
     };
@@ -92,17 +47,17 @@ describe('heapster scrape (CLI) against the simulated cluster', () => {
   });
 
   test('the text report names nodes, pods and points', async () => {
-    const run = await heapster(['scrape', '--once', '--sink=log'], env);
+    const run = await runHeapster(['scrape', '--once', '--sink=log'], cluster.env);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^round \d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z {2}cluster default /);
     assert.match(run.stdout, /\n {2}nodes {3}3\/3 ok\n/);
-    assert.match(run.stdout, new RegExp(`\\n {2}pods {4}${sim.cluster.pods.size}\\n`));
+    assert.match(run.stdout, new RegExp(`\\n {2}pods {4}${cluster.sim.cluster.pods.size}\\n`));
   });
 
   test('invalid flags: every problem at once, named by flag, exit code 2', async () => {
-    const run = await heapster(
+    const run = await runHeapster(
       ['scrape', '--once', '--sink=log?points=yes', '--interval=1s', '--source=kubernetes:?timeout=2m'],
-      { ...env, CLUSTER_NAME: 'bad name' },
+      { ...cluster.env, CLUSTER_NAME: 'bad name' },
     );
     assert.equal(run.code, 2);
     assert.equal(
@@ -120,16 +75,16 @@ describe('heapster scrape (CLI) against the simulated cluster', () => {
   });
 
   test('an unknown flag prints the usage, exit code 2', async () => {
-    const run = await heapster(['scrape', '--sinks=log'], env);
+    const run = await runHeapster(['scrape', '--sinks=log'], cluster.env);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^heapster scrape: Unknown option '--sinks'/);
     assert.match(run.stderr, /usage: heapster scrape/);
   });
 
   test('an API server that cannot be reached fails the round: exit code 1 and the reason', async () => {
-    const run = await heapster(
+    const run = await runHeapster(
       ['scrape', '--once', '--sink=log', '--source=kubernetes.summary_api:https://127.0.0.1:1?timeout=2s'],
-      env,
+      cluster.env,
     );
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /\n {2}error {3}\S/);
@@ -137,15 +92,15 @@ describe('heapster scrape (CLI) against the simulated cluster', () => {
   });
 
   test('without --once it scrapes every interval until Ctrl-C, then stops cleanly', async () => {
-    const run = await heapster(['scrape', '--sink=log', '--interval=5s'], env, (child, stdout) => {
-      const poll = setInterval(() => {
-        if (stdout().includes('nodes   3/3 ok')) {
-          clearInterval(poll);
-          child.kill('SIGINT');
-        }
-      }, 50);
-      child.once('exit', () => clearInterval(poll));
-    });
+    const running = startHeapster(['scrape', '--sink=log', '--interval=5s'], cluster.env);
+    const poll = setInterval(() => {
+      if (running.stdout().includes('nodes   3/3 ok')) {
+        clearInterval(poll);
+        running.child.kill('SIGINT');
+      }
+    }, 50);
+    running.child.once('exit', () => clearInterval(poll));
+    const run = await running.done;
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /scraping every 5 s until Ctrl-C/);
     assert.match(run.stderr, /stopping after this round/);
