@@ -10,6 +10,7 @@ import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { memoryRoundStore } from '../../shared/state/round-store.js';
 import { textOutcome } from '../../shared/runtime/http-get.js';
 import { captureSink } from '../support/capture-sink.js';
+import { answeringConnection } from '../support/answering-connection.js';
 
 /**
  * The coordinator's deadline: a round whose shards do not all report gets its totals from the coordinator,
@@ -20,18 +21,11 @@ const NODES = Array.from({ length: 12 }, (_, i) => `node-${i}`);
 
 function fakeConnection(): KubeConnection {
   const body = JSON.stringify({ metadata: {}, items: NODES.map((name) => ({ metadata: { name } })) });
-  return {
-    server: new URL('http://127.0.0.1:1'),
-    get: async (path) =>
-      path.startsWith('/api/v1/nodes?')
-        ? textOutcome(body)
-        : { ok: false, reason: 'http-status', status: 404, message: 'HTTP 404' },
-    getUrl: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test' }),
-    watch: () => {
-      throw new Error('not in this test');
-    },
-    close: () => undefined,
-  };
+  return answeringConnection((path) =>
+    path.startsWith('/api/v1/nodes?')
+      ? textOutcome(body)
+      : { ok: false, reason: 'http-status', status: 404, message: 'HTTP 404' },
+  );
 }
 
 describe('coordinator', () => {

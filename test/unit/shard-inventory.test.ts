@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { KubeConnection } from '../../shared/kube/connect.js';
 import { textOutcome, type FetchOutcome } from '../../shared/runtime/http-get.js';
 import { shardInventory } from '../../shared/scrape/shard/shard-inventory.js';
+import { answeringConnection } from '../support/answering-connection.js';
 
 const json = (value: unknown): FetchOutcome => textOutcome(JSON.stringify(value));
 
@@ -13,20 +14,12 @@ const node = (name: string) => ({
 
 /** A connection whose namespace list fails at once while node reads take a while. */
 function connection(namespaces: () => FetchOutcome): KubeConnection {
-  return {
-    server: new URL('https://127.0.0.1:6443'),
-    get: async (path) => {
-      if (path.startsWith('/api/v1/namespaces')) return namespaces();
-      await new Promise((r) => setTimeout(r, 50));
-      if (path.startsWith('/api/v1/nodes/')) return json(node(decodeURIComponent(path.split('/')[4] ?? '')));
-      return json({ metadata: {}, items: [] });
-    },
-    getUrl: () => Promise.reject(new Error('not used')),
-    watch: () => {
-      throw new Error('not used');
-    },
-    close: () => undefined,
-  };
+  return answeringConnection(async (path) => {
+    if (path.startsWith('/api/v1/namespaces')) return namespaces();
+    await new Promise((r) => setTimeout(r, 50));
+    if (path.startsWith('/api/v1/nodes/')) return json(node(decodeURIComponent(path.split('/')[4] ?? '')));
+    return json({ metadata: {}, items: [] });
+  });
 }
 
 const limits = { timeoutMs: 1000, maxBytes: 1 << 20 };

@@ -9,6 +9,7 @@ import { memoryCounterStore } from '../../shared/state/counter-store.js';
 import { memoryRoundStore } from '../../shared/state/round-store.js';
 import { textOutcome } from '../../shared/runtime/http-get.js';
 import { captureSink } from '../support/capture-sink.js';
+import { answeringConnection } from '../support/answering-connection.js';
 
 /** A shard's delivery outcomes that need no cluster: the API server here refuses every node read. */
 const T = Date.UTC(2026, 0, 1, 12, 0);
@@ -20,18 +21,11 @@ const config = parseScrapeConfig({
 
 function refusingConnection(): KubeConnection {
   const list = JSON.stringify({ metadata: {}, items: [] });
-  return {
-    server: new URL('http://127.0.0.1:1'),
-    get: async (path) =>
-      path.startsWith('/api/v1/namespaces?')
-        ? textOutcome(list)
-        : { ok: false, reason: 'http-status', status: 500, message: 'HTTP 500: etcd is down' },
-    getUrl: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test' }),
-    watch: () => {
-      throw new Error('not in this test');
-    },
-    close: () => undefined,
-  };
+  return answeringConnection((path) =>
+    path.startsWith('/api/v1/namespaces?')
+      ? textOutcome(list)
+      : { ok: false, reason: 'http-status', status: 500, message: 'HTTP 500: etcd is down' },
+  );
 }
 
 function setUp() {

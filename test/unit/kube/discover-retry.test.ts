@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { KubeConnection } from '../../../shared/kube/connect.js';
 import { DiscoveryError, listAll } from '../../../shared/kube/discover.js';
 import { textOutcome, type FetchOutcome } from '../../../shared/runtime/http-get.js';
+import { answeringConnection } from '../../support/answering-connection.js';
 
 /** A connection that answers the given outcomes in turn, then a one-item list. */
 function scripted(answers: FetchOutcome[]): { conn: KubeConnection; calls: () => number } {
@@ -11,15 +12,7 @@ function scripted(answers: FetchOutcome[]): { conn: KubeConnection; calls: () =>
     JSON.stringify({ metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'n1' } }] }),
   );
   return {
-    conn: {
-      server: new URL('https://127.0.0.1:6443'),
-      get: async () => answers[calls++] ?? list,
-      getUrl: () => Promise.reject(new Error('not used')),
-      watch: () => {
-        throw new Error('not used');
-      },
-      close: () => undefined,
-    },
+    conn: answeringConnection(() => answers[calls++] ?? list),
     calls: () => calls,
   };
 }
