@@ -3,6 +3,7 @@ import type { ScrapeConfig } from '../../shared/config/scrape-config.js';
 import { connect } from '../../shared/kube/connect.js';
 import { googleAccessTokenSource } from '../../shared/kube/google-token.js';
 import { inventoryCache } from '../../shared/kube/inventory-cache.js';
+import { EntityCatalog } from '../../shared/metrics/entity-catalog.js';
 import type { Logger } from '../../shared/runtime/log.js';
 import type { ScrapeDeps } from '../../shared/scrape/run-scrape.js';
 import { keptConnections } from '../../shared/scrape/kept-connections.js';
@@ -26,12 +27,14 @@ export function buildScrapeDeps(
   return {
     log,
     now: Date.now,
-    // Both kept by the instance between rounds: its connections (sockets, TLS sessions, credentials) and its
-    // inventory, which later rounds catch up by watch instead of listing the cluster again.
+    // Kept by the instance between rounds: its connections (sockets, TLS sessions, credentials), its
+    // inventory, which later rounds catch up by watch instead of listing the cluster again, and the nodes'
+    // entities, which later rounds reuse instead of making them again.
     connect: keptConnections((source) => connect(source, { env, googleAccessToken })),
     counters,
     sinks: buildSinks(config.sinks, log),
     inventory: inventoryCache(),
+    entities: new EntityCatalog(),
   };
 }
 

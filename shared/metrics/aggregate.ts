@@ -1,6 +1,15 @@
 import { METRIC_COUNT, METRICS, metricId, type MetricName } from './catalogue.js';
 import type { Labels } from './labels.js';
-import { emptyValues, NO_POINTS, type MetricBlock, type MetricSet, type NodeBlock } from './model.js';
+import {
+  emptyTimes,
+  emptyValues,
+  noOwners,
+  NO_POINTS,
+  type MetricBlock,
+  type MetricSet,
+  type NodeBlock,
+  type NumberColumn,
+} from './model.js';
 
 /**
  * Aggregate, with Heapster's rules. Per node: a pod takes the sum of its containers' gauges for every
@@ -70,8 +79,8 @@ export function aggregate(block: NodeBlock): AggregateResult {
 
 /** aggregate writing the sums into `block.values`: for a caller that owns the block (the pipeline). */
 export function aggregateInPlace(block: NodeBlock): AggregateResult {
-  const { sets, labels, values } = block;
-  fillPodsFromContainers(sets, values);
+  const { sets, owners, labels, values } = block;
+  fillPodsFromContainers(sets, owners, values);
   fillNodeFromPods(sets, values);
 
   const namespaces = new Map<string, DraftNamespace>();
@@ -93,17 +102,21 @@ export function aggregateInPlace(block: NodeBlock): AggregateResult {
 /** Per-pod sums while a node is aggregated: one buffer for every node, grown as needed. */
 let podSums = new Float64Array(0);
 
-function fillPodsFromContainers(sets: readonly MetricSet[], values: Float64Array): void {
+function fillPodsFromContainers(
+  sets: readonly MetricSet[],
+  owners: NumberColumn,
+  values: Float64Array,
+): void {
   const width = POD_FROM_CONTAINERS.length;
   if (podSums.length < sets.length * width) podSums = new Float64Array(sets.length * width * 2);
   const sums = podSums.fill(NaN, 0, sets.length * width);
   for (let c = 0; c < sets.length; c++) {
-    const set = sets[c] as MetricSet;
-    if (set.type !== 'pod_container' || set.pod < 0) continue;
+    const pod = owners[c] as number;
+    if (pod < 0) continue;
     for (let k = 0; k < width; k++) {
       const v = values[c * METRIC_COUNT + (POD_FROM_CONTAINERS[k] as { id: number }).id] as number;
       if (v !== v) continue;
-      const at = set.pod * width + k;
+      const at = pod * width + k;
       const sum = sums[at] as number;
       sums[at] = sum === sum ? sum + v : v;
     }
@@ -211,23 +224,18 @@ export function finalizeAggregates(partial: AggregatePartial, options: FinalizeO
   sets.push(aggregateSet('cluster', ''));
   labels.push({ type: 'cluster', ...cluster });
   writeSums(values, names.length, partial.cluster);
-  return { sets, values, points: NO_POINTS, labels };
+  return {
+    sets,
+    owners: noOwners(sets.length),
+    times: emptyTimes(sets.length),
+    values,
+    points: NO_POINTS,
+    labels,
+  };
 }
 
 function aggregateSet(type: 'ns' | 'cluster', namespace: string): MetricSet {
-  return {
-    type,
-    nodeName: '',
-    namespace,
-    podName: '',
-    podUid: '',
-    containerName: '',
-    pod: -1,
-    startTime: NaN,
-    cpuTime: NaN,
-    memoryTime: NaN,
-    networkTime: NaN,
-  };
+  return { type, nodeName: '', namespace, podName: '', podUid: '', containerName: '' };
 }
 
 function writeSums(values: Float64Array, set: number, sums: AggregateSums): void {

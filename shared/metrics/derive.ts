@@ -1,6 +1,14 @@
 import { METRIC_COUNT, metricId } from './catalogue.js';
 import { entityKey } from './entity-key.js';
-import type { MetricSet, NodeSamples } from './model.js';
+import {
+  CPU_TIME,
+  MEMORY_TIME,
+  NETWORK_TIME,
+  START_TIME,
+  TIME_COUNT,
+  type MetricSet,
+  type NodeSamples,
+} from './model.js';
 
 /**
  * Derive: the time-dependent values of a round, from the previous round's counters (state in, state out).
@@ -87,7 +95,8 @@ interface Counter {
 
 interface Group {
   readonly timeColumn: number;
-  readonly time: (set: MetricSet) => number;
+  /** Which of a set's times (CPU_TIME, ...) the group's stats were read at. */
+  readonly time: number;
   readonly counters: readonly Counter[];
 }
 
@@ -106,13 +115,13 @@ const counter = (
 const GROUPS: readonly Group[] = [
   {
     timeColumn: 1,
-    time: (s) => s.cpuTime,
+    time: CPU_TIME,
     // nanoseconds per millisecond / 1000 = millicores
     counters: [{ ...counter(2, 'cpu/usage', 'cpu/usage_rate'), factor: 1e-3, integer: true }],
   },
   {
     timeColumn: 3,
-    time: (s) => s.memoryTime,
+    time: MEMORY_TIME,
     counters: [
       counter(4, 'memory/page_faults', 'memory/page_faults_rate'),
       counter(5, 'memory/major_page_faults', 'memory/major_page_faults_rate'),
@@ -120,7 +129,7 @@ const GROUPS: readonly Group[] = [
   },
   {
     timeColumn: 6,
-    time: (s) => s.networkTime,
+    time: NETWORK_TIME,
     counters: [
       counter(7, 'network/rx', 'network/rx_rate'),
       counter(8, 'network/rx_errors', 'network/rx_errors_rate'),
@@ -154,7 +163,7 @@ export function deriveInPlace(
   timestamp: number,
   into?: CounterRows,
 ): DeriveResult {
-  const { sets, values } = current;
+  const { sets, values, times } = current;
   const previous = indexKeys(prev ?? NO_COUNTERS);
   const prevRows = (prev ?? NO_COUNTERS).rows;
   const { keys, rows } = counterRows(sets.length, into);
@@ -165,7 +174,8 @@ export function deriveInPlace(
   for (let s = 0; s < sets.length; s++) {
     const set = sets[s] as MetricSet;
     const base = s * METRIC_COUNT;
-    const start = set.startTime;
+    const at = s * TIME_COUNT;
+    const start = times[at + START_TIME] as number;
     if (start === start) values[base + UPTIME] = Math.max(0, Math.round(timestamp - start));
     if (!hasCounter(values, base)) continue;
 
@@ -177,7 +187,7 @@ export function deriveInPlace(
     keys[count++] = key;
     rows[row] = start;
     for (const g of GROUPS) {
-      rows[row + g.timeColumn] = g.time(set);
+      rows[row + g.timeColumn] = times[at + g.time] as number;
       for (const c of g.counters) rows[row + c.column] = values[base + c.metric] as number;
     }
 

@@ -1,8 +1,16 @@
 import { METRIC_COUNT, metricId } from './catalogue.js';
+import { NodeEntities } from './entity-catalog.js';
 import { Labeller, type LabelOptions } from './entity-labels.js';
 import type { ClusterInventory, ContainerInfo, NodeInfo, PodInfo, ResourceList } from './inventory.js';
 import type { Labels } from './labels.js';
-import { emptyValues, type MetricSet, type NodeBlock, type NodeSamples } from './model.js';
+import {
+  emptyTimes,
+  emptyValues,
+  type MetricSet,
+  type NodeBlock,
+  type NodeSamples,
+  type NumberColumn,
+} from './model.js';
 import { QuantityCache } from './quantity.js';
 
 export type EnrichOptions = LabelOptions;
@@ -81,12 +89,14 @@ export function enrich(
 
 /**
  * enrich writing into `samples.values` (a larger copy only when stub containers are added): for a caller that
- * owns the samples (the pipeline).
+ * owns the samples (the pipeline). `entities`: the node's kept entities, for the sets of containers the kubelet
+ * did not report (made anew by default).
  */
 export function enrichInPlace(
   samples: NodeSamples,
   inventory: ClusterInventory,
   options: EnrichOptions = {},
+  entities?: NodeEntities,
 ): EnrichResult {
   const quantities = new QuantityCache();
   // Each pod's spec looked up once (the inventory is large, the lookups many).
@@ -95,30 +105,33 @@ export function enrichInPlace(
     const set = samples.sets[p] as MetricSet;
     if (set.type === 'pod') podInfos[p] = inventory.pods.get(set.podUid);
   }
-  const sets = withStubContainers(samples.sets, podInfos);
-  let values = samples.values;
-  if (sets !== samples.sets) {
-    values = emptyValues(sets.length);
-    values.set(samples.values);
-  }
+  const { sets, owners, times, values } = withStubContainers(
+    samples,
+    podInfos,
+    entities ?? new NodeEntities(samples.nodeName),
+  );
   const nodeInfo = inventory.nodes.get(samples.nodeName);
   const labeller = new Labeller(samples.nodeName, nodeInfo, inventory, options);
 
   const labels: Labels[] = new Array<Labels>(sets.length);
   for (let s = 0; s < sets.length; s++) {
     const set = sets[s] as MetricSet;
-    const spec =
-      set.type === 'pod_container'
-        ? specOf(set.pod >= 0 ? podInfos[set.pod] : inventory.pods.get(set.podUid), set.containerName)
-        : undefined;
-    labels[s] = labeller.labels(set, s, sets, spec);
+    const owner = owners[s] as number;
+    let podInfo: PodInfo | undefined;
+    let spec: ContainerInfo | undefined;
+    if (set.type === 'pod') podInfo = podInfos[s];
+    else if (set.type === 'pod_container') {
+      podInfo = owner >= 0 ? podInfos[owner] : inventory.pods.get(set.podUid);
+      spec = specOf(podInfo, set.containerName);
+    }
+    labels[s] = labeller.labels(set, owner >= 0 ? sets[owner] : undefined, podInfo, spec);
     if (spec !== undefined) containerResources(values, s * METRIC_COUNT, spec, quantities);
   }
   for (let s = 0; s < sets.length; s++) {
     if ((sets[s] as MetricSet).type === 'node') nodeResources(values, s, sets, nodeInfo, quantities);
   }
   return {
-    block: { nodeName: samples.nodeName, sets, values, points: samples.points, labels },
+    block: { nodeName: samples.nodeName, sets, owners, times, values, points: samples.points, labels },
     problems: quantities.problems,
   };
 }
@@ -129,44 +142,51 @@ function specOf(info: PodInfo | undefined, name: string): ContainerInfo | undefi
   return undefined;
 }
 
+type SetColumns = Pick<NodeSamples, 'sets' | 'owners' | 'times' | 'values'>;
+
 /** The sets plus one stub pod_container set per spec container the kubelet did not report. */
 function withStubContainers(
-  sets: readonly MetricSet[],
+  samples: NodeSamples,
   podInfos: readonly (PodInfo | undefined)[],
-): readonly MetricSet[] {
-  let out: MetricSet[] | undefined;
+  entities: NodeEntities,
+): SetColumns {
+  const { sets, owners } = samples;
+  let stubs: MetricSet[] | undefined;
+  let stubOwners: number[] | undefined;
   for (let p = 0; p < sets.length; p++) {
     const info = podInfos[p];
     if (info === undefined) continue;
     const pod = sets[p] as MetricSet;
     for (const c of info.containers) {
-      if (reported(sets, p, c.name)) continue;
-      out ??= sets.slice();
-      out.push({
-        ...pod,
-        type: 'pod_container',
-        containerName: c.name,
-        pod: p,
-        startTime: NaN,
-        cpuTime: NaN,
-        memoryTime: NaN,
-        networkTime: NaN,
-      });
+      if (reported(sets, owners, p, c.name)) continue;
+      stubs ??= [];
+      stubOwners ??= [];
+      stubs.push(entities.pod(pod.namespace, pod.podName, pod.podUid).container(c.name));
+      stubOwners.push(p);
     }
   }
-  return out ?? sets;
+  if (stubs === undefined || stubOwners === undefined) return samples;
+  const n = sets.length + stubs.length;
+  const values = emptyValues(n);
+  values.set(samples.values);
+  // Stubs have no times: the kubelet reported nothing of them.
+  const times = emptyTimes(n);
+  times.set(samples.times);
+  const allOwners = new Int32Array(n);
+  allOwners.set(owners);
+  allOwners.set(stubOwners, sets.length);
+  return { sets: [...sets, ...stubs], owners: allOwners, times, values };
 }
 
 /** Whether the pod set at `pod` has a container set named `name`. */
-function reported(sets: readonly MetricSet[], pod: number, name: string): boolean {
+function reported(sets: readonly MetricSet[], owners: NumberColumn, pod: number, name: string): boolean {
   // Parse puts a pod's containers right after it: look there first, then anywhere.
   for (let i = pod + 1; i < sets.length; i++) {
-    const s = sets[i] as MetricSet;
-    if (s.pod !== pod) break;
-    if (s.type === 'pod_container' && s.containerName === name) return true;
+    if (owners[i] !== pod) break;
+    if ((sets[i] as MetricSet).containerName === name) return true;
   }
-  for (const s of sets)
-    if (s.pod === pod && s.type === 'pod_container' && s.containerName === name) return true;
+  for (let i = 0; i < sets.length; i++)
+    if (owners[i] === pod && (sets[i] as MetricSet).containerName === name) return true;
   return false;
 }
 

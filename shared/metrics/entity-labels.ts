@@ -1,5 +1,6 @@
 import type { MetricSetType } from './catalogue.js';
-import type { ClusterInventory, ContainerInfo, NodeInfo } from './inventory.js';
+import { keepLabels, keptLabels, type LabelSource } from './entity-catalog.js';
+import type { ClusterInventory, ContainerInfo, NodeInfo, PodInfo } from './inventory.js';
 import { joinUserLabels, type Labels, type SetLabelKey } from './labels.js';
 import type { MetricSet } from './model.js';
 
@@ -24,7 +25,9 @@ const known = (value: string | undefined): value is string => value !== undefine
 
 /**
  * Builds each set's labels once, sharing the pod's label values with its containers. Objects are built by
- * named property writes, not spreads: V8 clones a spread of ten properties some thirty times slower.
+ * named property writes, not spreads: V8 clones a spread of ten properties some thirty times slower. A set kept
+ * by an EntityCatalog whose node, pod, namespace and options are the same objects and values as last round gets
+ * last round's labels.
  */
 export class Labeller {
   private readonly clusterName: string | undefined;
@@ -32,7 +35,9 @@ export class Labeller {
   private readonly hostId: string | undefined;
   private readonly separator: string;
   private readonly heapsterNames: boolean;
-  private readonly podLabels = new Map<number, Labels>();
+  /** The options as one string, to tell whether kept labels were made with the same. */
+  private readonly optionsKey: string;
+  private readonly podLabels = new Map<MetricSet, Labels>();
 
   constructor(
     private readonly nodeName: string,
@@ -45,9 +50,38 @@ export class Labeller {
     this.clusterName = known(options.clusterName) ? options.clusterName : undefined;
     this.hostname = known(nodeInfo?.hostname) ? nodeInfo.hostname : nodeName;
     this.hostId = known(nodeInfo?.hostId) ? nodeInfo.hostId : undefined;
+    this.optionsKey = `${this.clusterName ?? ''}\u0000${this.separator}\u0000${this.heapsterNames}`;
   }
 
-  labels(set: MetricSet, index: number, sets: readonly MetricSet[], spec: ContainerInfo | undefined): Labels {
+  /**
+   * `pod`: a pod_container's pod set (the container's own identity names the pod when absent); `podInfo`: the
+   * pod from the inventory, for pod and pod_container sets; `spec`: the container's, from the pod spec.
+   */
+  labels(
+    set: MetricSet,
+    pod: MetricSet | undefined,
+    podInfo: PodInfo | undefined,
+    spec: ContainerInfo | undefined,
+  ): Labels {
+    const source: LabelSource = {
+      node: this.nodeInfo,
+      pod: podInfo,
+      namespaceId: set.namespace === '' ? undefined : this.inventory.namespaces.get(set.namespace),
+      options: this.optionsKey,
+    };
+    const kept = keptLabels(set, source);
+    if (kept !== undefined) return kept;
+    const labels = this.make(set, pod ?? set, podInfo, spec);
+    keepLabels(set, labels, source);
+    return labels;
+  }
+
+  private make(
+    set: MetricSet,
+    podSet: MetricSet,
+    podInfo: PodInfo | undefined,
+    spec: ContainerInfo | undefined,
+  ): Labels {
     switch (set.type) {
       case 'node': {
         const labels = this.start('node');
@@ -62,9 +96,9 @@ export class Labeller {
         return labels;
       }
       case 'pod':
-        return this.pod(set, index);
+        return this.pod(set, podInfo);
       case 'pod_container': {
-        const pod = this.pod(sets[set.pod] as MetricSet, set.pod);
+        const pod = this.pod(podSet, podInfo);
         const labels = this.start('pod_container');
         if (pod.namespace_name !== undefined) labels.namespace_name = pod.namespace_name;
         if (pod.namespace_id !== undefined) labels.namespace_id = pod.namespace_id;
@@ -90,8 +124,8 @@ export class Labeller {
     return labels;
   }
 
-  private pod(set: MetricSet, index: number): Labels {
-    const cached = this.podLabels.get(index);
+  private pod(set: MetricSet, info: PodInfo | undefined): Labels {
+    const cached = this.podLabels.get(set);
     if (cached !== undefined) return cached;
     const labels = this.start('pod');
     if (known(set.namespace)) labels.namespace_name = set.namespace;
@@ -99,9 +133,9 @@ export class Labeller {
     if (known(namespaceId)) labels.namespace_id = namespaceId;
     if (known(set.podName)) labels.pod_name = set.podName;
     if (known(set.podUid)) labels.pod_id = set.podUid;
-    const user = joinUserLabels(this.inventory.pods.get(set.podUid)?.labels, this.separator);
+    const user = joinUserLabels(info?.labels, this.separator);
     if (known(user)) labels.labels = user;
-    this.podLabels.set(index, labels);
+    this.podLabels.set(set, labels);
     return labels;
   }
 }

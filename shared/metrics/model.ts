@@ -17,7 +17,10 @@ import { FRESH_ARRAYS } from './value-arena.js';
  * per-point labels (filesystem, accelerator) are kept in parallel arrays next to it.
  */
 
-/** One entity (Heapster's metric set): its identity and the times the kubelet stamped its stats with. */
+/**
+ * One entity (Heapster's metric set): who it is, nothing of a round. The same entity is the same object from
+ * round to round where an EntityCatalog keeps them, so a round allocates its numbers, not its entities.
+ */
 export interface MetricSet {
   readonly type: MetricSetType;
   readonly nodeName: string;
@@ -27,29 +30,39 @@ export interface MetricSet {
   readonly podUid: string;
   /** For sys_container sets, the kubelet's own name (kubelet, runtime, misc, pods). */
   readonly containerName: string;
-  /** Index of the owning pod set in the same block for pod_container sets, else -1. */
-  readonly pod: number;
-  /** Milliseconds since the epoch; NaN when the kubelet gave none. */
-  readonly startTime: number;
-  readonly cpuTime: number;
-  readonly memoryTime: number;
-  readonly networkTime: number;
 }
 
 /** A column of numbers: typed arrays where the pipeline builds them (off the JS heap), plain arrays elsewhere. */
 export type NumberColumn = readonly number[] | Int32Array | Uint16Array | Float64Array;
 
-/** Points that carry their own labels (resource_id, accelerator): parallel arrays, one entry per point. */
+/** Points that carry their own labels (resource_id, accelerator): parallel columns, one entry per point. */
 export interface LabelledPoints {
   readonly set: NumberColumn;
   readonly metric: NumberColumn;
   readonly value: NumberColumn;
-  readonly labels: readonly PointLabels[];
+  /** Per point, the index of its labels in `labelTable`. */
+  readonly label: NumberColumn;
+  /** The distinct labels of the block's points. */
+  readonly labelTable: readonly PointLabels[];
 }
+
+/** The times a set's stats were stamped with: TIME_COUNT slots per set in a block's `times`. */
+export const START_TIME = 0;
+export const CPU_TIME = 1;
+export const MEMORY_TIME = 2;
+export const NETWORK_TIME = 3;
+export const TIME_COUNT = 4;
 
 /** A block of metric sets and their values, without set labels (the output of parse and derive). */
 export interface SampleBlock {
   readonly sets: readonly MetricSet[];
+  /** Per set, the index of its pod's set in this block for pod_container sets, else -1. */
+  readonly owners: NumberColumn;
+  /**
+   * sets.length * TIME_COUNT times in milliseconds since the epoch (the set's start, then the times its cpu,
+   * memory and network stats were read); NaN when the source gave none.
+   */
+  readonly times: NumberColumn;
   /** sets.length * METRIC_COUNT values; NaN = absent. */
   readonly values: Float64Array;
   readonly points: LabelledPoints;
@@ -85,11 +98,37 @@ export interface PointCounts {
   readonly perType: Readonly<Partial<Record<MetricSetType, number>>>;
 }
 
-export const NO_POINTS: LabelledPoints = Object.freeze({ set: [], metric: [], value: [], labels: [] });
+export const NO_POINTS: LabelledPoints = Object.freeze({
+  set: [],
+  metric: [],
+  value: [],
+  label: [],
+  labelTable: [],
+});
 
 /** A row of NaN values for `count` sets. */
 export function emptyValues(count: number): Float64Array {
   return FRESH_ARRAYS.values(count * METRIC_COUNT);
+}
+
+/** Times for `count` sets, every one NaN (none known). */
+export function emptyTimes(count: number): Float64Array {
+  return FRESH_ARRAYS.values(count * TIME_COUNT);
+}
+
+/** Owners for `count` sets that have none (no pod_container sets). */
+export function noOwners(count: number): Int32Array {
+  return new Int32Array(count).fill(-1);
+}
+
+/** One of a set's times (START_TIME, CPU_TIME, ...); NaN when unknown. */
+export function timeOf(block: SampleBlock, set: number, which: number): number {
+  return block.times[set * TIME_COUNT + which] as number;
+}
+
+/** The labels of a block's labelled point `i`. */
+export function pointLabelsAt(points: LabelledPoints, i: number): PointLabels {
+  return points.labelTable[points.label[i] as number] as PointLabels;
 }
 
 /** The value of a metric in a set; NaN when absent. */
@@ -124,7 +163,7 @@ export function forEachPoint(block: MetricBlock, visit: PointVisitor): void {
       labels[s] as Labels,
       metricAt(points.metric[i] as number),
       points.value[i] as number,
-      points.labels[i],
+      pointLabelsAt(points, i),
     );
   }
 }

@@ -3,6 +3,7 @@ import { aggregateInPlace, type AggregatePartial } from './aggregate.js';
 import { decodeCounters, encodeCounters } from './counter-state.js';
 import { CounterRows, deriveInPlace, type NodeCounters } from './derive.js';
 import { enrichInPlace, type EnrichOptions } from './enrich.js';
+import type { EntityCatalog } from './entity-catalog.js';
 import type { ClusterInventory } from './inventory.js';
 import type { NodeBlock, NodeSamples } from './model.js';
 import type { ValueAllocator } from './value-arena.js';
@@ -59,8 +60,9 @@ export function sampleNode(
   timestamp: number,
   into?: CounterRows,
   arrays?: ValueAllocator,
+  entities?: EntityCatalog,
 ): SampledNode {
-  const parsed = parseSummary(payload, arrays);
+  const parsed = parseSummary(payload, arrays, entities);
   if (!parsed.ok) return parsed;
   // The stages after parse write into its fresh arrays instead of copying them (tens of KiB per node).
   const derived = deriveInPlace(previous, parsed.samples, timestamp, into);
@@ -88,12 +90,16 @@ export type StoredSample =
 const previousRows = new CounterRows();
 const nextRows = new CounterRows();
 
-/** `arrays`: where the samples' arrays come from (a round's arena: valid as long as the round). */
+/**
+ * `arrays`: where the samples' arrays come from (a round's arena: valid as long as the round); `entities`:
+ * where the node's sets are kept from round to round (made anew when absent).
+ */
 export function sampleStored(
   payload: unknown,
   stored: Uint8Array | undefined,
   timestamp: number,
   arrays?: ValueAllocator,
+  entities?: EntityCatalog,
 ): StoredSample {
   const decoded = stored === undefined ? undefined : decodeCounters(stored, previousRows);
   const sampled = sampleNode(
@@ -102,6 +108,7 @@ export function sampleStored(
     timestamp,
     nextRows,
     arrays,
+    entities,
   );
   if (!sampled.ok) return sampled;
   const { next, ...rest } = sampled;
@@ -112,13 +119,14 @@ export function sampleStored(
   };
 }
 
-/** Takes `samples` over: its values are written in place. */
+/** Takes `samples` over: its values are written in place. `entities`: as given to sampleStored. */
 export function labelNode(
   samples: NodeSamples,
   inventory: ClusterInventory,
   options?: EnrichOptions,
+  entities?: EntityCatalog,
 ): LabelledNode {
-  const enriched = enrichInPlace(samples, inventory, options);
+  const enriched = enrichInPlace(samples, inventory, options, entities?.node(samples.nodeName));
   const { block, partial } = aggregateInPlace(enriched.block);
   return { block, partial, problems: enriched.problems };
 }

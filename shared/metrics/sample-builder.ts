@@ -1,6 +1,7 @@
 import { METRIC_COUNT } from './catalogue.js';
+import { NodeEntities } from './entity-catalog.js';
 import type { PointLabels } from './labels.js';
-import { emptyValues, type MetricSet, type NodeSamples } from './model.js';
+import { emptyValues, TIME_COUNT, type MetricSet, type NodeSamples } from './model.js';
 import { parseRfc3339 } from './rfc3339.js';
 import { FRESH_ARRAYS, type ValueAllocator } from './value-arena.js';
 
@@ -13,7 +14,11 @@ export const MAX_PROBLEMS = 20;
  */
 export class SampleBuilder {
   readonly sets: MetricSet[] = [];
+  /** Where the sets and point labels come from: the same objects every round when kept by a catalog. */
+  readonly entities: NodeEntities;
   values: Float64Array;
+  private owners: Int32Array;
+  private times: Float64Array;
   readonly problems: string[] = [];
   problemCount = 0;
   ignored = 0;
@@ -21,36 +26,67 @@ export class SampleBuilder {
   // keep its ~1,000 filesystem points off the heap the garbage collector copies.
   private pointCount = 0;
   private pointSet: Int32Array;
+  private pointLabel: Int32Array;
   private pointMetric: Uint16Array;
   private pointValue: Float64Array;
-  private readonly pointLabels: PointLabels[];
+  /** The distinct labels of the points, in order of first use; a node has a few dozen. */
+  private readonly labelTable: PointLabels[] = [];
+  private lastLabels: PointLabels | undefined;
+  private lastLabel = -1;
   private lastText = '';
   private lastTime = NaN;
   private otherText = '';
   private otherTime = NaN;
 
-  /** `arrays`: where the block's arrays come from (a round's arena: valid as long as the round). */
+  /**
+   * `arrays`: where the block's arrays come from (a round's arena: valid as long as the round); `entities`: the
+   * node's kept entities (fresh ones, kept by nobody, by default).
+   */
   constructor(
     readonly nodeName: string,
     capacity: number,
     arrays: ValueAllocator = FRESH_ARRAYS,
+    entities?: NodeEntities,
   ) {
+    this.entities = entities ?? new NodeEntities(nodeName);
     this.values = arrays.values(capacity * METRIC_COUNT);
+    this.times = arrays.values(capacity * TIME_COUNT);
+    this.owners = arrays.ints(capacity);
     // About ten filesystem points per set (root and logs of a container, a pod's volumes).
-    [this.pointValue, this.pointSet, this.pointMetric] = arrays.columns(Math.max(16, capacity * 10));
-    // Sized like the columns, not grown by push: growing leaves copies behind and up to half again unused.
-    this.pointLabels = new Array<PointLabels>(this.pointSet.length);
+    [this.pointValue, this.pointSet, this.pointLabel, this.pointMetric] = arrays.columns(
+      Math.max(16, capacity * 10),
+    );
   }
 
-  addSet(set: MetricSet): number {
+  /** `owner`: the index of the pod's set for a pod_container set, else -1. */
+  addSet(set: MetricSet, owner = -1): number {
     const index = this.sets.length;
-    if ((index + 1) * METRIC_COUNT > this.values.length) {
-      const grown = emptyValues(Math.max(8, index * 2));
-      grown.set(this.values);
-      this.values = grown;
-    }
+    if (index === this.owners.length) this.growSets(Math.max(8, index * 2));
     this.sets.push(set);
+    this.owners[index] = owner;
     return index;
+  }
+
+  /** The set's start and the times its cpu, memory and network stats were read (ms; NaN when unknown). */
+  stamp(set: number, start: number, cpu: number, memory: number, network: number): void {
+    const at = set * TIME_COUNT;
+    this.times[at] = start;
+    this.times[at + 1] = cpu;
+    this.times[at + 2] = memory;
+    this.times[at + 3] = network;
+  }
+
+  private growSets(capacity: number): void {
+    // Rare (the count up front was wrong): fresh arrays, the arena's stay unused until its round ends.
+    const values = emptyValues(capacity);
+    values.set(this.values);
+    this.values = values;
+    const times = FRESH_ARRAYS.values(capacity * TIME_COUNT);
+    times.set(this.times);
+    this.times = times;
+    const owners = FRESH_ARRAYS.ints(capacity);
+    owners.set(this.owners);
+    this.owners = owners;
   }
 
   /** Stores a stat's value in the set's row; returns it, NaN when absent or malformed. */
@@ -68,19 +104,30 @@ export class SampleBuilder {
       this.pointSet[i] = set;
       this.pointMetric[i] = metric;
       this.pointValue[i] = v;
-      this.pointLabels[i] = labels;
+      this.pointLabel[i] = this.labelIndex(labels);
     }
     return v;
   }
 
+  private labelIndex(labels: PointLabels): number {
+    // A filesystem's five points come one after the other with the same labels.
+    if (labels === this.lastLabels) return this.lastLabel;
+    let index = this.labelTable.indexOf(labels);
+    if (index < 0) index = this.labelTable.push(labels) - 1;
+    this.lastLabels = labels;
+    this.lastLabel = index;
+    return index;
+  }
+
   private growPoints(): void {
-    // Rare (the count up front was wrong): fresh arrays, the arena's stay unused until its round ends.
-    const [value, set, metric] = FRESH_ARRAYS.columns(this.pointSet.length * 2);
+    const [value, set, label, metric] = FRESH_ARRAYS.columns(this.pointSet.length * 2);
     value.set(this.pointValue);
     set.set(this.pointSet);
+    label.set(this.pointLabel);
     metric.set(this.pointMetric);
     this.pointValue = value;
     this.pointSet = set;
+    this.pointLabel = label;
     this.pointMetric = metric;
   }
 
@@ -125,20 +172,21 @@ export class SampleBuilder {
 
   finish(): { samples: NodeSamples; problems: readonly string[]; ignoredValues: number } {
     const extra = this.problemCount - this.problems.length;
-    this.pointLabels.length = this.pointCount;
+    const n = this.sets.length;
     return {
       samples: {
         nodeName: this.nodeName,
         sets: this.sets,
+        owners: this.owners.subarray(0, n),
+        times: this.times.subarray(0, n * TIME_COUNT),
         values:
-          this.values.length === this.sets.length * METRIC_COUNT
-            ? this.values
-            : this.values.slice(0, this.sets.length * METRIC_COUNT),
+          this.values.length === n * METRIC_COUNT ? this.values : this.values.subarray(0, n * METRIC_COUNT),
         points: {
           set: this.pointSet.subarray(0, this.pointCount),
           metric: this.pointMetric.subarray(0, this.pointCount),
           value: this.pointValue.subarray(0, this.pointCount),
-          labels: this.pointLabels,
+          label: this.pointLabel.subarray(0, this.pointCount),
+          labelTable: this.labelTable,
         },
       },
       problems: extra > 0 ? [...this.problems, `(${extra} more problems not listed)`] : this.problems,

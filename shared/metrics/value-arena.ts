@@ -13,25 +13,31 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** Where a block's flat arrays come from. */
 export interface ValueAllocator {
-  /** `n` doubles, every one NaN ("absent" in a block's values). */
+  /** `n` doubles, every one NaN ("absent" in a block's values and times). */
   values(n: number): Float64Array;
-  /** Room for `n` labelled points: value, set and metric columns, uninitialised (the caller counts them). */
-  columns(n: number): [Float64Array, Int32Array, Uint16Array];
+  /** `n` integers, uninitialised (the caller writes every one it reads). */
+  ints(n: number): Int32Array;
+  /** Room for `n` labelled points: value, set, label and metric columns, uninitialised (the caller counts them). */
+  columns(n: number): PointColumns;
 }
+
+export type PointColumns = [value: Float64Array, set: Int32Array, label: Int32Array, metric: Uint16Array];
 
 /** Arrays of their own, for callers that keep their blocks as long as they like. */
 export const FRESH_ARRAYS: ValueAllocator = {
   values: (n) => new Float64Array(n).fill(NaN),
+  ints: (n) => new Int32Array(n),
   columns: (n) => columnsIn(new ArrayBuffer(n * COLUMN_BYTES), 0, n),
 };
 
-const COLUMN_BYTES = 8 + 4 + 2;
+const COLUMN_BYTES = 8 + 4 + 4 + 2;
 
-function columnsIn(buffer: ArrayBuffer, at: number, n: number): [Float64Array, Int32Array, Uint16Array] {
+function columnsIn(buffer: ArrayBuffer, at: number, n: number): PointColumns {
   return [
     new Float64Array(buffer, at, n),
     new Int32Array(buffer, at + n * 8, n),
-    new Uint16Array(buffer, at + n * 12, n),
+    new Int32Array(buffer, at + n * 12, n),
+    new Uint16Array(buffer, at + n * 16, n),
   ];
 }
 
@@ -46,7 +52,12 @@ export class ValueArena implements ValueAllocator {
     return new Float64Array(buffer, byteOffset, n).fill(NaN);
   }
 
-  columns(n: number): [Float64Array, Int32Array, Uint16Array] {
+  ints(n: number): Int32Array {
+    const { buffer, byteOffset } = this.carve(n * 4);
+    return new Int32Array(buffer, byteOffset, n);
+  }
+
+  columns(n: number): PointColumns {
     const { buffer, byteOffset } = this.carve(n * COLUMN_BYTES);
     return columnsIn(buffer, byteOffset, n);
   }

@@ -3,6 +3,7 @@ import type { KubeConnection, RequestLimits } from '../kube/connect.js';
 import { discover, type Discovery, type NodeTarget } from '../kube/discover.js';
 import type { InventoryCache, RefreshedInventory } from '../kube/inventory-cache.js';
 import type { EnrichOptions } from '../metrics/enrich.js';
+import type { EntityCatalog } from '../metrics/entity-catalog.js';
 import type { ValueArena } from '../metrics/value-arena.js';
 import { mapLimit } from '../runtime/limit.js';
 import { fetchNode, finishNode, type FetchedNode, type NodeOutcome } from './scrape-node.js';
@@ -27,6 +28,8 @@ export interface NodeCollection {
   readonly signal: AbortSignal;
   /** Where the round's value arrays are carved from (see ValueArena). */
   readonly arena?: ValueArena;
+  /** Where the nodes' entities are kept from round to round (see EntityCatalog). */
+  readonly entities?: EntityCatalog;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -104,7 +107,7 @@ export async function collectNodes(c: NodeCollection): Promise<Collected> {
   const outcomes = nodes.map((node) => {
     const one = fetched.get(node.name) as FetchedNode;
     try {
-      return finishNode(one, inventory, c.enrichOptions);
+      return finishNode(one, inventory, c.enrichOptions, c.entities);
     } catch (err) {
       return internalError(node.name, err);
     }

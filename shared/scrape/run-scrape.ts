@@ -4,6 +4,7 @@ import type { SummaryApiSource } from '../config/source-uri.js';
 import type { KubeConnection } from '../kube/connect.js';
 import type { InventoryCache } from '../kube/inventory-cache.js';
 import type { AggregatePartial } from '../metrics/aggregate.js';
+import type { EntityCatalog } from '../metrics/entity-catalog.js';
 import { countBatch, type Batch } from '../metrics/model.js';
 import { ArenaPool, type ValueArena } from '../metrics/value-arena.js';
 import { errorMessage, type Logger } from '../runtime/log.js';
@@ -26,6 +27,11 @@ export interface ScrapeDeps {
    * round lists nodes, pods and namespaces.
    */
   readonly inventory?: InventoryCache;
+  /**
+   * The nodes' entities (sets, labels) a warm instance keeps between rounds, so that a round allocates little
+   * besides its numbers; without it every round makes its own.
+   */
+  readonly entities?: EntityCatalog;
   /** Called as nodes and hosts finish (every source's together), for a progress line. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -70,6 +76,7 @@ export async function runScrape(
     return await scrapeRound(config, deps, round, arena);
   } finally {
     ARENAS.give(arena);
+    deps.entities?.sweep();
   }
 }
 
@@ -110,6 +117,7 @@ async function scrapeRound(
           roundTime: round.roundTime,
           signal: collecting,
           arena,
+          ...(deps.entities !== undefined ? { entities: deps.entities } : {}),
           ...(progress !== undefined ? { onProgress: progress[i] } : {}),
         }),
       ),

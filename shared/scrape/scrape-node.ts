@@ -6,6 +6,7 @@ import type { EnrichOptions } from '../metrics/enrich.js';
 import type { ClusterInventory } from '../metrics/inventory.js';
 import type { NodeBlock, NodeSamples } from '../metrics/model.js';
 import { labelNode, sampleStored } from '../metrics/pipeline.js';
+import type { EntityCatalog } from '../metrics/entity-catalog.js';
 import type { ValueArena } from '../metrics/value-arena.js';
 import type { FetchFailure } from '../runtime/http-get.js';
 
@@ -38,6 +39,8 @@ export interface NodeScrape {
   readonly signal: AbortSignal;
   /** Where the round's value arrays are carved from (see ValueArena); fresh arrays when absent. */
   readonly arena?: ValueArena;
+  /** Where the nodes' entities are kept from round to round; made anew each round when absent. */
+  readonly entities?: EntityCatalog;
 }
 
 /** Where a node's summary is read: through the API server's node proxy, or from the kubelet itself. */
@@ -100,7 +103,7 @@ export async function fetchNode(
   } catch (err) {
     return { ok: false, node: node.name, reason: 'bad-body', message: `not JSON: ${(err as Error).message}` };
   }
-  const result = sampleStored(payload, previous, s.roundTime, s.arena);
+  const result = sampleStored(payload, previous, s.roundTime, s.arena, s.entities);
   if (!result.ok) return { ok: false, node: node.name, reason: 'bad-body', message: result.error };
   if (result.samples.nodeName !== node.name) {
     return {
@@ -134,9 +137,10 @@ export function finishNode(
   fetched: FetchedNode,
   inventory: ClusterInventory,
   options: EnrichOptions,
+  entities?: EntityCatalog,
 ): NodeOutcome {
   if (!fetched.ok) return fetched;
-  const labelled = labelNode(fetched.samples, inventory, options);
+  const labelled = labelNode(fetched.samples, inventory, options, entities);
   return {
     ok: true,
     node: fetched.node,

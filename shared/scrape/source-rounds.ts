@@ -2,6 +2,7 @@ import type { CadvisorSource, SourceConfig, SummaryApiSource } from '../config/s
 import type { KubeConnection } from '../kube/connect.js';
 import { INVENTORY_RESOURCES, type InventoryCache } from '../kube/inventory-cache.js';
 import type { EnrichOptions } from '../metrics/enrich.js';
+import type { EntityCatalog } from '../metrics/entity-catalog.js';
 import type { ValueArena } from '../metrics/value-arena.js';
 import { cadvisorStateKey, scrapeCadvisorHosts } from '../sources/cadvisor/scrape-hosts.js';
 import { collectNodes } from './collect-nodes.js';
@@ -38,6 +39,8 @@ export interface SourceContext {
   readonly signal: AbortSignal;
   /** Where the round's value arrays are carved from (see ValueArena). */
   readonly arena?: ValueArena;
+  /** Where the nodes' entities are kept from round to round (see EntityCatalog). */
+  readonly entities?: EntityCatalog;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -78,6 +81,7 @@ async function summaryRound(source: SummaryApiSource, c: SourceContext): Promise
       roundTime: c.roundTime,
       signal: c.signal,
       ...(c.arena !== undefined ? { arena: c.arena } : {}),
+      ...(c.entities !== undefined ? { entities: c.entities } : {}),
       ...(c.onProgress !== undefined ? { onProgress: c.onProgress } : {}),
     });
     if (!collected.ok) return failedRound(source, collected.discoveryError);

@@ -5,6 +5,7 @@ import type { SummaryApiSource } from '../../shared/config/source-uri.js';
 import { connect } from '../../shared/kube/connect.js';
 import { discover, type NodeTarget } from '../../shared/kube/discover.js';
 import { inventoryCache } from '../../shared/kube/inventory-cache.js';
+import { EntityCatalog } from '../../shared/metrics/entity-catalog.js';
 import { createLogger } from '../../shared/runtime/log.js';
 import { keptConnections } from '../../shared/scrape/kept-connections.js';
 import { alignRound, runScrape } from '../../shared/scrape/run-scrape.js';
@@ -117,7 +118,7 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
       : (s: SummaryApiSource) => connect(s, { env: {} }),
     counters: memoryCounterStore(),
     sinks: [logSink({ points: false }, discard, () => undefined)],
-    ...(input.cache ? { inventory: inventoryCache() } : {}),
+    ...(input.cache ? { inventory: inventoryCache(), entities: new EntityCatalog() } : {}),
   };
   const baselineRssBytes = process.memoryUsage().rss;
   const first = alignRound(Date.now(), input.intervalMs);

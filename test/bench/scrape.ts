@@ -11,10 +11,11 @@ import type { WorkerInput, WorkerResult } from './scrape-worker.js';
  * whose heap limit the scraper gets, 1024 as deployed by default, 0 for this machine's). The scraper (runScrape,
  * log sink discarding its output, counters in memory) is compiled to JavaScript first and runs without a
  * TypeScript loader, as in Cloud; rounds are a simulated interval apart, so every round after the first derives
- * rates. The scraper keeps its inventory between rounds as a warm instance does (the first round lists, later ones
- * catch up by watch; --cache false lists every round), while the simulator replaces pods and restarts containers
- * (--churn per minute, each). Afterwards the scraper process fetches the same summaries again with its own client
- * and only JSON.parse's them: the floor no scraper that reads JSON can go below.
+ * rates. The scraper keeps its inventory and its nodes' entities between rounds as a warm instance does (the
+ * first round lists, later ones catch up by watch; --cache false lists every round and keeps nothing), while the
+ * simulator replaces pods and restarts containers (--churn per minute, each). Afterwards the scraper process
+ * fetches the same summaries again with its own client and only JSON.parse's them: the floor no scraper that reads
+ * JSON can go below.
  */
 const INTERVAL_MS = 15_000;
 /** The scrape function's memory as infra deploys it by default (var.scrape.memory = "1Gi"). */
@@ -68,7 +69,9 @@ export async function benchScrape(args: Map<string, string>): Promise<void> {
           : ', heap as large as this machine allows, ') +
         'log sink discarding output, counters in memory, ' +
         `${churn} pods replaced and ${churn} containers restarted per minute, ` +
-        (cache ? 'inventory kept between rounds' : 'no inventory cache (--cache false)'),
+        (cache
+          ? 'inventory and entities kept between rounds'
+          : 'no inventory or entity cache (--cache false)'),
     );
     print(result, nodes);
   } finally {

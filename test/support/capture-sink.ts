@@ -47,12 +47,15 @@ export function keptBatch(batch: Batch): Batch {
     ...batch,
     blocks: batch.blocks.map((block) => ({
       ...block,
+      owners: Array.from(block.owners),
+      times: Array.from(block.times),
       values: block.values.slice(),
       points: {
         set: Array.from(block.points.set),
         metric: Array.from(block.points.metric),
         value: Array.from(block.points.value),
-        labels: [...block.points.labels],
+        label: Array.from(block.points.label),
+        labelTable: [...block.points.labelTable],
       },
     })),
   };

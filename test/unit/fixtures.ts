@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { metricId, type MetricName, type MetricSetType } from '../../shared/metrics/catalogue.js';
-import { valueOf, type SampleBlock } from '../../shared/metrics/model.js';
+import { pointLabelsAt, valueOf, type SampleBlock } from '../../shared/metrics/model.js';
 import type { ClusterInventory, NodeInfo, PodInfo } from '../../shared/metrics/inventory.js';
 import type { Summary } from '../../shared/sources/summary/types.js';
 
@@ -43,7 +43,7 @@ export function labelled(block: SampleBlock, set: number, metric: MetricName): M
   const { points } = block;
   for (let i = 0; i < points.set.length; i++) {
     if (points.set[i] !== set || points.metric[i] !== id) continue;
-    const l = points.labels[i];
+    const l = pointLabelsAt(points, i);
     out.set(l?.resource_id ?? l?.accelerator_id ?? '', points.value[i] as number);
   }
   return out;

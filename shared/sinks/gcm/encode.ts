@@ -1,6 +1,13 @@
 import { METRIC_COUNT, metricAt, type MetricSetType } from '../../metrics/catalogue.js';
 import type { Labels, PointLabels } from '../../metrics/labels.js';
-import type { Batch, MetricBlock, MetricSet } from '../../metrics/model.js';
+import {
+  pointLabelsAt,
+  START_TIME,
+  timeOf,
+  type Batch,
+  type MetricBlock,
+  type MetricSet,
+} from '../../metrics/model.js';
 import type { TimeSeries, Timestamp } from './api.js';
 import { kindName, levelsOf, metricType, valueTypeName } from './descriptors.js';
 import type { ExtraLabel } from './options.js';
@@ -119,7 +126,7 @@ export function* walkRound(
       if (!plans.levels.has(set.type)) continue;
       const target = targetOf(set, labels[s] as Labels, ctx);
       targets[s] = target;
-      starts[s] = cumulativeStartOf(set, end);
+      starts[s] = cumulativeStartOf(timeOf(block, s, START_TIME), end);
       const claim = { block, set: s };
       const before = setsOfTarget.get(target.key);
       if (before === undefined) setsOfTarget.set(target.key, claim);
@@ -163,7 +170,7 @@ export function* walkRound(
       const s = points.set[i] as number;
       const m = points.metric[i] as number;
       if (targets[s] === undefined || plans.byMetric[m] === undefined) continue;
-      const pl = points.labels[i];
+      const pl = pointLabelsAt(points, i);
       const pointKey = labelsKey(pl);
       const key = `${s}\u0002${m}\u0001${pointKey}`;
       if (seen.has(key)) {
@@ -213,9 +220,9 @@ function planMetrics(options: EncodeOptions): {
 }
 
 /** A set's cumulative start, or why its cumulative points cannot be written. */
-function cumulativeStartOf(set: MetricSet, end: number): number | string {
-  if (!Number.isFinite(set.startTime)) return 'no-start-time';
-  const start = cumulativeStart(set.startTime);
+function cumulativeStartOf(startTime: number, end: number): number | string {
+  if (!Number.isFinite(startTime)) return 'no-start-time';
+  const start = cumulativeStart(startTime);
   // The entity started after the round's time (its stats were read later): no interval ends before it began.
   if (start >= end) return 'started-after-round';
   return start;
@@ -245,7 +252,7 @@ function seriesOf(
     }
     for (let i = 0; i < block.points.set.length; i++)
       if (block.points.set[i] === set)
-        keys.add(seriesKeyOf(block.points.metric[i] as number, labelsKey(block.points.labels[i])));
+        keys.add(seriesKeyOf(block.points.metric[i] as number, labelsKey(pointLabelsAt(block.points, i))));
   }
   return keys;
 }

@@ -1,6 +1,6 @@
 import { METRIC_COUNT, METRICS, type MetricDefinition } from '../../metrics/catalogue.js';
 import type { Labels, PointLabels } from '../../metrics/labels.js';
-import type { Batch, MetricBlock } from '../../metrics/model.js';
+import { pointLabelsAt, type Batch, type MetricBlock } from '../../metrics/model.js';
 import { escapeKey, escapeMeasurement, floatField, intField, tagSet } from './line-protocol.js';
 
 /**
@@ -129,7 +129,7 @@ function encodeBlock(block: MetricBlock, options: MetricEncodeOptions, ts: strin
       reject(out, 'not-finite');
       continue;
     }
-    const tags = tagSet(pointTagPairs(pairsOf(s), points.labels[i] as PointLabels));
+    const tags = tagSet(pointTagPairs(pairsOf(s), pointLabelsAt(points, i)));
     out.lines.push(`${column.measurement}${tags} value=${field} ${ts}`);
     out.points.push(1);
   }
@@ -191,7 +191,7 @@ function encodeBlockWithFields(
       reject(out, 'not-finite');
       continue;
     }
-    const tags = tagSet(pointTagPairs(pairsOf(s), points.labels[i] as PointLabels));
+    const tags = tagSet(pointTagPairs(pairsOf(s), pointLabelsAt(points, i)));
     groups.add(
       `${s}\u0000${column.measurement}${tags}`,
       () => column.measurement + tags,

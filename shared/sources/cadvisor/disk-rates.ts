@@ -2,7 +2,7 @@ import { metricId } from '../../metrics/catalogue.js';
 import { COLUMNS, ROW_WIDTH, type NodeCounters } from '../../metrics/derive.js';
 import { entityKey } from '../../metrics/entity-key.js';
 import type { PointLabels } from '../../metrics/labels.js';
-import type { MetricSet } from '../../metrics/model.js';
+import { START_TIME, timeOf, type MetricSet, type SampleBlock } from '../../metrics/model.js';
 import type { DiskCounter } from './host-samples.js';
 import { nanosBetween } from './time.js';
 
@@ -44,7 +44,7 @@ export function deviceKey(set: MetricSet, resourceId: string): number {
 
 export function diskRates(
   disks: readonly DiskCounter[],
-  sets: readonly MetricSet[],
+  block: SampleBlock,
   previous: NodeCounters | undefined,
 ): DiskRates {
   const prevIndex = new Map<number, number>();
@@ -58,13 +58,14 @@ export function diskRates(
     points.push({ set: d.set, metric, value, labels: d.labels });
   };
   for (const d of disks) {
-    const set = sets[d.set] as MetricSet;
+    const set = block.sets[d.set] as MetricSet;
+    const start = timeOf(block, d.set, START_TIME);
     const key = deviceKey(set, d.labels.resource_id ?? '');
     // Two devices with one key: neither rate can be trusted.
     if (taken.has(key)) continue;
     taken.add(key);
     const row = new Array<number>(ROW_WIDTH).fill(NaN);
-    row[START] = set.startTime;
+    row[START] = start;
     row[TIME] = d.at.ms;
     row[READ] = d.read;
     row[WRITE] = d.write;
@@ -90,7 +91,7 @@ export function diskRates(
     if (p === undefined || previous === undefined) continue;
     const prevRow = previous.rows.subarray(p * ROW_WIDTH, (p + 1) * ROW_WIDTH);
     const prevStart = prevRow[START] as number;
-    if (prevStart !== set.startTime && (prevStart === prevStart || set.startTime === set.startTime)) {
+    if (prevStart !== start && (prevStart === prevStart || start === start)) {
       resets++;
       continue;
     }

@@ -3,7 +3,7 @@ import type { PointLabels } from '../../metrics/labels.js';
 import type { MetricSet, NodeSamples } from '../../metrics/model.js';
 import { SampleBuilder } from '../../metrics/sample-builder.js';
 import { classify, type ContainerRole, type PodIdentity } from './classify.js';
-import { M, metricSet } from './host-sets.js';
+import { M } from './host-sets.js';
 import type { CadvisorContainer, StatsSample } from './container.js';
 import { NumberReader, readSample, type SampleValues } from './stats.js';
 import { nanosBetween, type Instant } from './time.js';
@@ -53,8 +53,16 @@ class HostBuilder {
     this.rates = new Float64Array(capacity * METRIC_COUNT).fill(NaN);
   }
 
-  private add(set: MetricSet, image?: string): number {
-    const index = this.b.addSet(set);
+  /** A set whose start is the container's creation and whose times are those of its newest sample. */
+  private add(
+    set: MetricSet,
+    owner: number,
+    c: CadvisorContainer | undefined,
+    newest: StatsSample | undefined,
+    image?: string,
+  ): number {
+    const index = this.b.addSet(set, owner);
+    this.stamp(index, c, newest);
     if ((index + 1) * METRIC_COUNT > this.rates.length) {
       const grown = new Float64Array(Math.max(8, index * 2) * METRIC_COUNT).fill(NaN);
       grown.set(this.rates);
@@ -64,26 +72,17 @@ class HostBuilder {
     return index;
   }
 
+  private stamp(set: number, c: CadvisorContainer | undefined, newest: StatsSample | undefined): void {
+    const t = newest === undefined ? NaN : newest.at.ms;
+    this.b.stamp(set, c?.creationTime ?? NaN, t, t, t);
+  }
+
   /** The pod's set, made on first sight; its own values come from the sandbox only. */
   pod(pod: PodIdentity): number {
     const key = podKey(pod);
     let set = this.pods.get(key);
     if (set === undefined) {
-      set = this.add(
-        metricSet(
-          {
-            type: 'pod',
-            namespace: pod.namespace,
-            podName: pod.name,
-            podUid: pod.uid,
-            containerName: '',
-            pod: -1,
-          },
-          this.nodeName,
-          undefined,
-          undefined,
-        ),
-      );
+      set = this.add(this.b.entities.pod(pod.namespace, pod.name, pod.uid).set, -1, undefined, undefined);
       this.pods.set(key, set);
     }
     return set;
@@ -91,41 +90,21 @@ class HostBuilder {
 
   container(c: CadvisorContainer, role: ContainerRole): void {
     const newest = c.samples[c.samples.length - 1];
-    const none = { namespace: '', podName: '', podUid: '', containerName: '', pod: -1 };
+    const entities = this.b.entities;
     switch (role.kind) {
       case 'node':
-        return this.fill(this.add(metricSet({ ...none, type: 'node' }, this.nodeName, c, newest)), c, true);
+        return this.fill(this.add(entities.node, -1, c, newest), c, true);
       case 'sys_container':
-        return this.fill(
-          this.add(
-            metricSet({ ...none, type: 'sys_container', containerName: role.name }, this.nodeName, c, newest),
-          ),
-          c,
-          false,
-        );
+        return this.fill(this.add(entities.systemContainer(role.name), -1, c, newest), c, false);
       case 'pod_container': {
         const pod = this.pod(role.pod);
-        const set = this.add(
-          metricSet(
-            {
-              type: 'pod_container',
-              namespace: role.pod.namespace,
-              podName: role.pod.name,
-              podUid: role.pod.uid,
-              containerName: role.container,
-              pod,
-            },
-            this.nodeName,
-            c,
-            newest,
-          ),
-          c.image,
-        );
-        return this.fill(set, c, false);
+        const { namespace, name, uid } = role.pod;
+        const container = entities.pod(namespace, name, uid).container(role.container);
+        return this.fill(this.add(container, pod, c, newest, c.image), c, false);
       }
       case 'pod': {
         const set = this.pod(role.pod);
-        this.b.sets[set] = metricSet(this.b.sets[set] as MetricSet, this.nodeName, c, newest);
+        this.stamp(set, c, newest);
         return this.network(set, c);
       }
     }

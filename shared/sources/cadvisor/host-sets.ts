@@ -1,6 +1,4 @@
 import { metricId } from '../../metrics/catalogue.js';
-import type { MetricSet } from '../../metrics/model.js';
-import type { CadvisorContainer, StatsSample } from './container.js';
 
 /** The metrics a cAdvisor host gives, by id. */
 export const M = {
@@ -31,21 +29,3 @@ export const M = {
   diskRead: metricId('disk/io_read_bytes'),
   diskWrite: metricId('disk/io_write_bytes'),
 };
-
-/** A set's identity; its start is the container's creation, its times those of its newest sample. */
-export function metricSet(
-  base: Pick<MetricSet, 'type' | 'namespace' | 'podName' | 'podUid' | 'containerName' | 'pod'>,
-  nodeName: string,
-  c: CadvisorContainer | undefined,
-  newest: StatsSample | undefined,
-): MetricSet {
-  const t = newest === undefined ? NaN : newest.at.ms;
-  return {
-    ...base,
-    nodeName,
-    startTime: c?.creationTime ?? NaN,
-    cpuTime: t,
-    memoryTime: t,
-    networkTime: t,
-  };
-}

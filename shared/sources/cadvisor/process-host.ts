@@ -3,7 +3,7 @@ import { METRIC_COUNT, metricId } from '../../metrics/catalogue.js';
 import { deriveInPlace, type NodeCounters } from '../../metrics/derive.js';
 import { Labeller, type LabelOptions } from '../../metrics/entity-labels.js';
 import type { ClusterInventory, NodeInfo } from '../../metrics/inventory.js';
-import type { Labels } from '../../metrics/labels.js';
+import type { Labels, PointLabels } from '../../metrics/labels.js';
 import type { MetricSet, NodeSamples } from '../../metrics/model.js';
 import type { NodeOutcome } from '../../metrics/pipeline.js';
 import { isRecord } from './container.js';
@@ -56,15 +56,21 @@ export function processHost(round: HostRound): NodeOutcome {
       : parseV2Containers(answer.spec, answer.stats);
   if (!parsed.ok) return parsed;
   const mapped = hostSamples(host.nodeName, parsed.containers);
-  const disks = diskRates(mapped.disks, mapped.samples.sets, round.previous);
+  const disks = diskRates(mapped.disks, mapped.samples, round.previous);
   const points = mapped.samples.points;
+  const labelTable = [...points.labelTable];
+  const labelOf = (labels: PointLabels): number => {
+    const at = labelTable.indexOf(labels);
+    return at >= 0 ? at : labelTable.push(labels) - 1;
+  };
   const samples: NodeSamples = {
     ...mapped.samples,
     points: {
       set: [...points.set, ...disks.points.map((p) => p.set)],
       metric: [...points.metric, ...disks.points.map((p) => p.metric)],
       value: [...points.value, ...disks.points.map((p) => p.value)],
-      labels: [...points.labels, ...disks.points.map((p) => p.labels)],
+      label: [...points.label, ...disks.points.map((p) => labelOf(p.labels))],
+      labelTable,
     },
   };
   // Rates from the previous round's counters, then those over the answer's own samples where it had
@@ -91,14 +97,16 @@ export function processHost(round: HostRound): NodeOutcome {
   };
   const labeller = new Labeller(host.nodeName, nodeInfo, inventory, round.options ?? {});
   const sets = derived.samples.sets;
-  const labels: Labels[] = sets.map((set, s) =>
-    labeller.labels(
+  const owners = derived.samples.owners;
+  const labels: Labels[] = sets.map((set, s) => {
+    const owner = owners[s] as number;
+    return labeller.labels(
       set,
-      s,
-      sets,
+      owner >= 0 ? sets[owner] : undefined,
+      undefined,
       set.type === 'pod_container' ? { name: set.containerName, image: mapped.images[s] } : undefined,
-    ),
-  );
+    );
+  });
   const node = sets.findIndex((s: MetricSet) => s.type === 'node');
   if (node >= 0) {
     if (machine.cores === machine.cores) values[node * METRIC_COUNT + CPU_CAPACITY] = machine.cores * 1000;

@@ -1,5 +1,6 @@
 import { metricId } from '../../metrics/catalogue.js';
-import { LOGS_FS, ROOT_FS, VOLUME_PREFIX, type PointLabels } from '../../metrics/labels.js';
+import type { EntityCatalog, PodEntities } from '../../metrics/entity-catalog.js';
+import { LOGS_FS, ROOT_FS, type PointLabels } from '../../metrics/labels.js';
 import type { MetricSet, NodeSamples } from '../../metrics/model.js';
 import { parseRfc3339 } from '../../metrics/rfc3339.js';
 import { SampleBuilder } from '../../metrics/sample-builder.js';
@@ -60,8 +61,15 @@ const M = {
   accDutyCycle: metricId('accelerator/duty_cycle'),
 };
 
-/** `arrays`: where the block's arrays come from (see ValueAllocator); fresh ones by default. */
-export function parseSummary(payload: unknown, arrays?: ValueAllocator): ParseOutcome {
+/**
+ * `arrays`: where the block's arrays come from (see ValueAllocator); fresh ones by default. `entities`: where the
+ * node's sets and volume labels are kept from round to round; made anew by default.
+ */
+export function parseSummary(
+  payload: unknown,
+  arrays?: ValueAllocator,
+  entities?: EntityCatalog,
+): ParseOutcome {
   const root = record<Summary>(payload);
   if (root === undefined) return { ok: false, error: 'summary payload is not a JSON object' };
   const node = record<NodeStats>(root.node);
@@ -77,11 +85,9 @@ export function parseSummary(payload: unknown, arrays?: ValueAllocator): ParseOu
     return { ok: false, error: 'summary payload "node.systemContainers" is not an array' };
   }
 
-  const b = new SampleBuilder(nodeName, countSets(systemContainers, pods), arrays);
+  const b = new SampleBuilder(nodeName, countSets(systemContainers, pods), arrays, entities?.node(nodeName));
   decodeNode(b, node);
-  for (let i = 0; i < systemContainers.length; i++) {
-    decodeContainer(b, systemContainers[i], 'sys_container', -1, '', '', '', i);
-  }
+  for (let i = 0; i < systemContainers.length; i++) decodeSystemContainer(b, systemContainers[i], i);
   for (let i = 0; i < pods.length; i++) decodePod(b, pods[i], i);
   return { ok: true, ...b.finish() };
 }
@@ -96,7 +102,7 @@ function countSets(systemContainers: readonly unknown[], pods: readonly unknown[
 }
 
 function decodeNode(b: SampleBuilder, node: Loose<NodeStats>): void {
-  const set = decodeStats(b, NODE, node.startTime, node.cpu, node.memory, node.network);
+  const set = decodeStats(b, b.entities.node, -1, node.startTime, node.cpu, node.memory, node.network);
   const used = decodeFs(b, set, node.fs, ROOT_FS);
   if (used === used) b.put(set, M.ephemeralUsage, used);
 }
@@ -111,15 +117,8 @@ function decodePod(b: SampleBuilder, raw: unknown, index: number): void {
     return;
   }
   const uid = typeof ref?.uid === 'string' ? ref.uid : '';
-  const identity: SetIdentity = {
-    type: 'pod',
-    namespace,
-    podName: name,
-    podUid: uid,
-    containerName: '',
-    pod: -1,
-  };
-  const set = decodeStats(b, identity, pod.startTime, pod.cpu, pod.memory, pod.network);
+  const entities = b.entities.pod(namespace, name, uid);
+  const set = decodeStats(b, entities.set, -1, pod.startTime, pod.cpu, pod.memory, pod.network);
   const ephemeral = record<FsStats>(pod['ephemeral-storage']);
   if (ephemeral !== undefined) b.put(set, M.ephemeralUsage, ephemeral.usedBytes);
   const volumes = pod.volume;
@@ -130,14 +129,14 @@ function decodePod(b: SampleBuilder, raw: unknown, index: number): void {
         b.problem(`pod ${namespace}/${name} has a volume without a name: skipped`);
         continue;
       }
-      decodeFs(b, set, volume, { resource_id: VOLUME_PREFIX + volume.name });
+      decodeFs(b, set, volume, entities.volume(volume.name));
     }
   }
   const containers = pod.containers;
   if (!Array.isArray(containers)) return;
   for (let i = 0; i < containers.length; i++) {
     if (containers.length > 1 && supersededDuplicate(b, containers, i)) continue;
-    decodeContainer(b, containers[i], 'pod_container', set, namespace, name, uid, i);
+    decodeContainer(b, containers[i], entities, set);
   }
 }
 
@@ -166,27 +165,34 @@ function parseStart(raw: unknown): number {
   return typeof t === 'string' ? parseRfc3339(t) : NaN;
 }
 
-function decodeContainer(
-  b: SampleBuilder,
-  raw: unknown,
-  type: 'pod_container' | 'sys_container',
-  pod: number,
-  namespace: string,
-  podName: string,
-  podUid: string,
-  index: number,
-): void {
+function decodeSystemContainer(b: SampleBuilder, raw: unknown, index: number): void {
   const c = record<ContainerStats>(raw);
   const name = c?.name;
   if (c === undefined || typeof name !== 'string' || name === '') {
-    const where =
-      type === 'sys_container' ? `node.systemContainers[${index}]` : `pod ${namespace}/${podName}`;
-    b.problem(`${where}: a container entry has no name: skipped`);
+    b.problem(`node.systemContainers[${index}]: a container entry has no name: skipped`);
     return;
   }
-  const identity: SetIdentity = { type, namespace, podName, podUid, containerName: name, pod };
+  decodeContainerStats(b, c, b.entities.systemContainer(name), -1);
+}
+
+function decodeContainer(b: SampleBuilder, raw: unknown, pod: PodEntities, podSet: number): void {
+  const c = record<ContainerStats>(raw);
+  const name = c?.name;
+  if (c === undefined || typeof name !== 'string' || name === '') {
+    b.problem(`pod ${pod.set.namespace}/${pod.set.podName}: a container entry has no name: skipped`);
+    return;
+  }
+  decodeContainerStats(b, c, pod.container(name), podSet);
+}
+
+function decodeContainerStats(
+  b: SampleBuilder,
+  c: Loose<ContainerStats>,
+  entity: MetricSet,
+  owner: number,
+): void {
   // Containers have no network stats of their own (the pod's interfaces are shared).
-  const set = decodeStats(b, identity, c.startTime, c.cpu, c.memory, undefined);
+  const set = decodeStats(b, entity, owner, c.startTime, c.cpu, c.memory, undefined);
   const rootfs = decodeFs(b, set, c.rootfs, ROOT_FS);
   const logs = decodeFs(b, set, c.logs, LOGS_FS);
   // NaN when either is missing: a partial sum would understate the usage.
@@ -196,25 +202,14 @@ function decodeContainer(
   if (Array.isArray(accelerators)) for (const a of accelerators) decodeAccelerator(b, set, a);
 }
 
-/** Who a set describes: everything of a MetricSet but the node (the builder's) and the times (the stats'). */
-type SetIdentity = Pick<MetricSet, 'type' | 'namespace' | 'podName' | 'podUid' | 'containerName' | 'pod'>;
-
-const NODE: SetIdentity = {
-  type: 'node',
-  namespace: '',
-  podName: '',
-  podUid: '',
-  containerName: '',
-  pod: -1,
-};
-
 /**
  * The part every level shares: a set stamped with its start and its stats' own times, and the cpu, memory
  * and (node and pods) network stats in it. Returns the set's index.
  */
 function decodeStats(
   b: SampleBuilder,
-  id: SetIdentity,
+  entity: MetricSet,
+  owner: number,
   startTime: unknown,
   rawCpu: unknown,
   rawMemory: unknown,
@@ -223,19 +218,14 @@ function decodeStats(
   const cpu = record<CpuStats>(rawCpu);
   const memory = record<MemoryStats>(rawMemory);
   const network = record<NetworkStats>(rawNetwork);
-  const set = b.addSet({
-    type: id.type,
-    nodeName: b.nodeName,
-    namespace: id.namespace,
-    podName: id.podName,
-    podUid: id.podUid,
-    containerName: id.containerName,
-    pod: id.pod,
-    startTime: b.time(startTime),
-    cpuTime: cpu === undefined ? NaN : b.time(cpu.time),
-    memoryTime: memory === undefined ? NaN : b.time(memory.time),
-    networkTime: network === undefined ? NaN : b.time(network.time),
-  });
+  const set = b.addSet(entity, owner);
+  b.stamp(
+    set,
+    b.time(startTime),
+    cpu === undefined ? NaN : b.time(cpu.time),
+    memory === undefined ? NaN : b.time(memory.time),
+    network === undefined ? NaN : b.time(network.time),
+  );
   if (cpu !== undefined) b.put(set, M.cpuUsage, cpu.usageCoreNanoSeconds);
   if (memory !== undefined) decodeMemory(b, set, memory);
   if (network !== undefined) decodeNetwork(b, set, network);

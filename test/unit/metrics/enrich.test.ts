@@ -207,7 +207,7 @@ describe('enrich: spec containers the kubelet did not report', () => {
     assert.equal(value(block, s, 'restart_count'), 3);
     assert.ok(Number.isNaN(value(block, s, 'cpu/usage')));
     assert.equal(block.labels[s]?.container_base_image, 'example/sidecar:2');
-    assert.equal(block.sets[block.sets[s]?.pod ?? -1]?.podName, 'kube-scheduler-minikube');
+    assert.equal(block.sets[(block.owners[s] as number) ?? -1]?.podName, 'kube-scheduler-minikube');
     assert.deepEqual(problems, []);
   });
 

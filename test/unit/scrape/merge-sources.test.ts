@@ -18,6 +18,8 @@ function answered(node: string, cpu: number, ns = 'default', problems: string[] 
   const block: NodeBlock = {
     nodeName: node,
     sets: [],
+    owners: [],
+    times: [],
     values: new Float64Array(0),
     points: NO_POINTS,
     labels: [],

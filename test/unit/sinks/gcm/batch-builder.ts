@@ -5,7 +5,13 @@ import {
   type MetricSetType,
 } from '../../../../shared/metrics/catalogue.js';
 import type { Labels, PointLabels } from '../../../../shared/metrics/labels.js';
-import type { Batch, MetricBlock, MetricSet } from '../../../../shared/metrics/model.js';
+import {
+  START_TIME,
+  TIME_COUNT,
+  type Batch,
+  type MetricBlock,
+  type MetricSet,
+} from '../../../../shared/metrics/model.js';
 
 /** Small hand-made batches for the gcm sink's tests: sets with named values and labelled points. */
 export interface SetSpec {
@@ -24,11 +30,13 @@ export function block(specs: readonly SetSpec[], cluster = 'test-cluster'): Metr
   const sets: MetricSet[] = [];
   const labels: Labels[] = [];
   const values = new Float64Array(specs.length * METRIC_COUNT).fill(NaN);
+  const times = new Float64Array(specs.length * TIME_COUNT).fill(NaN);
   const points = {
     set: [] as number[],
     metric: [] as number[],
     value: [] as number[],
-    labels: [] as PointLabels[],
+    label: [] as number[],
+    labelTable: [] as PointLabels[],
   };
   specs.forEach((spec, s) => {
     sets.push({
@@ -38,12 +46,8 @@ export function block(specs: readonly SetSpec[], cluster = 'test-cluster'): Metr
       podName: spec.pod ?? '',
       podUid: spec.pod === undefined ? '' : `uid-${spec.pod}`,
       containerName: spec.container ?? '',
-      pod: -1,
-      startTime: spec.startTime ?? NaN,
-      cpuTime: NaN,
-      memoryTime: NaN,
-      networkTime: NaN,
     });
+    times[s * TIME_COUNT + START_TIME] = spec.startTime ?? NaN;
     labels.push({ type: spec.type, cluster_name: cluster, ...spec.labels } as Labels);
     for (const [name, v] of Object.entries(spec.values ?? {}))
       values[s * METRIC_COUNT + metricId(name as MetricName)] = v as number;
@@ -51,10 +55,10 @@ export function block(specs: readonly SetSpec[], cluster = 'test-cluster'): Metr
       points.set.push(s);
       points.metric.push(metricId(p.metric));
       points.value.push(p.value);
-      points.labels.push(p.labels);
+      points.label.push(points.labelTable.push(p.labels) - 1);
     }
   });
-  return { sets, labels, values, points };
+  return { sets, owners: sets.map(() => -1), times, labels, values, points };
 }
 
 export function batch(timestamp: number, ...blocks: MetricBlock[]): Batch {

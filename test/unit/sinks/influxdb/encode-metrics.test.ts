@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { METRIC_COUNT, metricId, type MetricName } from '../../../../shared/metrics/catalogue.js';
 import type { Labels, PointLabels } from '../../../../shared/metrics/labels.js';
-import { emptyValues, type MetricBlock, type MetricSet } from '../../../../shared/metrics/model.js';
+import {
+  emptyTimes,
+  emptyValues,
+  type MetricBlock,
+  type MetricSet,
+} from '../../../../shared/metrics/model.js';
 import { encodeMetrics } from '../../../../shared/sinks/influxdb/encode-metrics.js';
 
 const T = 1_700_000_060_000;
@@ -15,11 +20,6 @@ function set(type: MetricSet['type'], podName = '', containerName = ''): MetricS
     podName,
     podUid: podName === '' ? '' : 'uid-1',
     containerName,
-    pod: -1,
-    startTime: NaN,
-    cpuTime: NaN,
-    memoryTime: NaN,
-    networkTime: NaN,
   };
 }
 
@@ -55,9 +55,17 @@ function block(): MetricBlock {
   const rootFs: PointLabels = { resource_id: '/' };
   return {
     sets: [set('node'), set('pod_container', 'web-0', 'app')],
+    owners: [-1, -1],
+    times: emptyTimes(2),
     values,
     labels: [nodeLabels, containerLabels],
-    points: { set: [1], metric: [metricId('filesystem/usage')], value: [4096], labels: [rootFs] },
+    points: {
+      set: [1],
+      metric: [metricId('filesystem/usage')],
+      value: [4096],
+      label: [0],
+      labelTable: [rootFs],
+    },
   };
 }
 

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { METRIC_COUNT, METRICS, metricId, type MetricName } from '../../../../shared/metrics/catalogue.js';
-import { countPoints, type NodeSamples } from '../../../../shared/metrics/model.js';
+import {
+  countPoints,
+  CPU_TIME,
+  NETWORK_TIME,
+  pointLabelsAt,
+  START_TIME,
+  timeOf,
+  type NodeSamples,
+} from '../../../../shared/metrics/model.js';
 import { parseSummary, type ParseOutcome } from '../../../../shared/sources/summary/parse.js';
 import type { ContainerStats, FsStats, Summary } from '../../../../shared/sources/summary/types.js';
 import { labelled, must, setIndex, summaryFixture, value } from '../../fixtures.js';
@@ -55,10 +63,10 @@ describe('parseSummary on the real fixture', () => {
           value(samples, s, 'ephemeral_storage/usage'),
           must(c.rootfs?.usedBytes) + must(c.logs?.usedBytes),
         );
-        assert.equal(samples.sets[s]?.cpuTime, Date.parse(c.cpu?.time as string));
-        assert.equal(samples.sets[s]?.startTime, Date.parse(c.startTime as string));
+        assert.equal(timeOf(samples, s, CPU_TIME), Date.parse(c.cpu?.time as string));
+        assert.equal(timeOf(samples, s, START_TIME), Date.parse(c.startTime as string));
         assert.equal(samples.sets[s]?.podUid, pod.podRef?.uid);
-        assert.equal(samples.sets[samples.sets[s]?.pod ?? -1]?.podName, podName);
+        assert.equal(samples.sets[samples.owners[s] as number]?.podName, podName);
       }
     }
   });
@@ -116,7 +124,7 @@ describe('parseSummary on the real fixture', () => {
     assert.equal(value(samples, n, 'network/tx_errors'), node.network?.txErrors);
     assert.equal(value(samples, n, 'ephemeral_storage/usage'), node.fs?.usedBytes);
     assert.deepEqual(labelled(samples, n, 'filesystem/available'), new Map([['/', node.fs?.availableBytes]]));
-    assert.equal(samples.sets[n]?.networkTime, Date.parse(node.network?.time as string));
+    assert.equal(timeOf(samples, n, NETWORK_TIME), Date.parse(node.network?.time as string));
   });
 
   test('pods: their own cpu, memory, network and ephemeral-storage stats', () => {
@@ -193,8 +201,8 @@ describe('absent stats emit nothing', () => {
       }),
     );
     const c = setIndex(samples, 'pod_container', 'p', 'c');
-    assert.ok(Number.isNaN(samples.sets[c]?.startTime));
-    assert.ok(Number.isNaN(samples.sets[c]?.cpuTime));
+    assert.ok(Number.isNaN(timeOf(samples, c, START_TIME)));
+    assert.ok(Number.isNaN(timeOf(samples, c, CPU_TIME)));
     assert.equal(value(samples, c, 'cpu/usage'), 7);
     assert.equal(outcome.ignoredValues, 2);
   });
@@ -318,7 +326,7 @@ describe('accelerators', () => {
     );
     assert.deepEqual(labelled(samples, c, 'accelerator/duty_cycle'), new Map([['GPU-1', 7]]));
     const i = samples.points.metric.indexOf(metricId('accelerator/memory_used'));
-    assert.deepEqual(samples.points.labels[i], {
+    assert.deepEqual(pointLabelsAt(samples.points, i), {
       make: 'nvidia',
       model: 'tesla-t4',
       accelerator_id: 'GPU-1',
