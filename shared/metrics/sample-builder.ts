@@ -14,7 +14,7 @@ export const MAX_PROBLEMS = 20;
  */
 export class SampleBuilder {
   readonly sets: MetricSet[] = [];
-  /** Where the sets and point labels come from: the same objects every round when kept by a catalog. */
+  /** Where the sets and pod volume labels come from: the same objects every round when kept by a catalog. */
   readonly entities: NodeEntities;
   values: Float64Array;
   private owners: Int32Array;
