@@ -98,10 +98,26 @@ function mainThreadCpuMs(): number | undefined {
   }
 }
 
+/**
+ * How the scraper reaches the API server: as deployed for GKE (auth=google: the endpoint, its CA and the function's
+ * OAuth token, for which the simulator's token stands in), so that the kubeconfig client library, which only a
+ * kubeconfig needs, is not loaded into its memory; the kubeconfig when the simulator has no token.
+ */
+function sourceAccess(input: WorkerInput): string {
+  return input.token !== undefined
+    ? `${input.apiServer}?auth=google&ca=${encodeURIComponent(input.caPath)}`
+    : `?auth=${encodeURIComponent(input.kubeconfig)}`;
+}
+
 async function main(input: WorkerInput): Promise<WorkerResult> {
+  const token = input.token;
+  const access = {
+    env: {},
+    ...(token !== undefined ? { googleAccessToken: () => Promise.resolve(token) } : {}),
+  };
   const sim = simClient(input, input.concurrency);
   const config = parseScrapeConfig({
-    SOURCES: `kubernetes.summary_api:?auth=${encodeURIComponent(input.kubeconfig)}&concurrency=${input.concurrency}`,
+    SOURCES: `kubernetes.summary_api:${sourceAccess(input)}&concurrency=${input.concurrency}`,
     SINKS: 'log',
     STATE_STORE: 'memory',
     INTERVAL: `${input.intervalMs / 1000}s`,
@@ -114,8 +130,8 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
     now: Date.now,
     // A warm instance keeps its connections and its inventory between rounds, as functions/scrape does.
     connect: input.cache
-      ? keptConnections((s: SummaryApiSource) => connect(s, { env: {} }))
-      : (s: SummaryApiSource) => connect(s, { env: {} }),
+      ? keptConnections((s: SummaryApiSource) => connect(s, access))
+      : (s: SummaryApiSource) => connect(s, access),
     counters: memoryCounterStore(),
     sinks: [logSink({ points: false }, discard, () => undefined)],
     ...(input.cache ? { inventory: inventoryCache(), entities: new EntityCatalog() } : {}),
@@ -162,7 +178,7 @@ async function main(input: WorkerInput): Promise<WorkerResult> {
   // The scraper's peak, before the measurements below hold every payload at once.
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
 
-  const conn = await connect(source, { env: {} });
+  const conn = await connect(source, access);
   const discoverCpu = process.cpuUsage();
   const found = await discover(conn, { timeoutMs: 60_000, maxBytes: 512 * 1024 * 1024 });
   const discoverCpuMs = cpuMs(process.cpuUsage(discoverCpu));
