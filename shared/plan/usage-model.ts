@@ -18,8 +18,8 @@ const BILLING_STEP_MS = 100;
 
 /**
  * CPU time per unit of work, from the scrape and gcm benchmarks (npm run bench -- scrape, gcm) on a 2-core
- * test machine, the scraper with the heap Node gives it in the default 1 GiB instance; a Cloud Run vCPU may be
- * slower or faster.
+ * test machine, the scraper with the heap Node gives it in the default 1 GiB instance, averaged over warm rounds
+ * (a warm instance's full collections included); a Cloud Run vCPU may be slower or faster.
  */
 export interface TimingModel {
   readonly cpuMsPerNode: number;
@@ -29,7 +29,7 @@ export interface TimingModel {
 }
 
 export const DEFAULT_TIMING: TimingModel = {
-  cpuMsPerNode: 1.6,
+  cpuMsPerNode: 1.1,
   cpuMsPerThousandPoints: 5.5,
   overheadMsPerInvocation: 1_000,
 };

@@ -91,7 +91,7 @@ describe('plan flags', () => {
         '--shard-size: "5" must be a whole number from 10 to 5000 (for example: --shard-size=250)',
         '--firestore-database: "Heapster" is not (default) or 4-63 lowercase letters, digits and "-" (for example: --firestore-database=heapster)',
         '--scrape-memory: "1G" must be a memory size from 128Mi to 32Gi, like 512Mi or 1Gi (for example: --scrape-memory=1Gi)',
-        '--cpu-ms-per-node: "-1" must be a number from 0 to 10000 (for example: --cpu-ms-per-node=1.6)',
+        '--cpu-ms-per-node: "-1" must be a number from 0 to 10000 (for example: --cpu-ms-per-node=1.1)',
       ],
     );
   });
