@@ -17,19 +17,29 @@ describe('ValueArena', () => {
       assert.equal(values.length, 5035 + i);
       assert.ok(values.every((v) => Number.isNaN(v)));
       values.fill(i);
-      const [value, set, metric] = arena.columns(950 + i);
-      assert.deepEqual([value.length, set.length, metric.length], [950 + i, 950 + i, 950 + i]);
+      const owners = arena.ints(95 + i);
+      assert.equal(owners.length, 95 + i);
+      owners.fill(i);
+      const [value, set, label, metric] = arena.columns(950 + i);
+      assert.deepEqual(
+        [value.length, set.length, label.length, metric.length],
+        [950 + i, 950 + i, 950 + i, 950 + i],
+      );
       assert.equal(value.byteOffset % 8, 0);
       value.fill(i);
       set.fill(i);
+      label.fill(i);
       metric.fill(i);
-      views.push(values, value, set, metric);
+      views.push(values, owners, value, set, label, metric);
     }
     for (let i = 0; i < views.length; i++)
-      for (let j = i + 1; j < Math.min(views.length, i + 9); j++)
+      for (let j = i + 1; j < Math.min(views.length, i + 13); j++)
         assert.ok(!overlaps(views[i] as ArrayBufferView, views[j] as ArrayBufferView), `${i} and ${j}`);
     // Nothing written later spilled into an earlier array.
-    for (let i = 0; i < 300; i++) assert.ok((views[i * 4] as Float64Array).every((v) => v === i));
+    for (let i = 0; i < 300; i++) {
+      assert.ok((views[i * 6] as Float64Array).every((v) => v === i));
+      assert.ok((views[i * 6 + 1] as Int32Array).every((v) => v === i));
+    }
   });
 
   test('after a reset the same bytes serve again, as NaN values', () => {
@@ -72,9 +82,11 @@ describe('FRESH_ARRAYS', () => {
     const two = FRESH_ARRAYS.values(8);
     assert.notEqual(one.buffer, two.buffer);
     assert.ok(one.every((v) => Number.isNaN(v)));
-    const [value, set, metric] = FRESH_ARRAYS.columns(4);
+    const [value, set, label, metric] = FRESH_ARRAYS.columns(4);
     assert.equal(value.buffer, set.buffer);
     assert.equal(set.buffer, metric.buffer);
-    assert.ok(!overlaps(value, set) && !overlaps(set, metric));
+    assert.equal(label.buffer, metric.buffer);
+    assert.ok(!overlaps(value, set) && !overlaps(set, label) && !overlaps(label, metric));
+    assert.notEqual(FRESH_ARRAYS.ints(4).buffer, FRESH_ARRAYS.ints(4).buffer);
   });
 });
