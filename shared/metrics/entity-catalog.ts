@@ -6,13 +6,14 @@ import type { MetricSet } from './model.js';
  * The entities of the nodes a process scrapes, kept from round to round: a node's metric sets, their labels and
  * its volumes' labels are the same objects every round, made again only when what they are made of changed.
  *
- * Why: a round holds its blocks until its sinks have written. Objects of its own per entity (~40 KiB per node of
- * sets and labels) outlived V8's young generation, and at 1000 nodes their ~40 MiB per round started two to four
- * full collections every round. Kept, they are promoted once; a round then allocates its numbers (from its
- * arena) and little else.
+ * Why: a round holds its blocks until its sinks have written. Objects of its own per entity (~45 KiB per node of
+ * sets, labels and volume labels) outlived V8's young generation, and at 1000 nodes their ~45 MiB per round
+ * started two to six full collections every round. Kept, they are promoted once; a round then allocates its
+ * numbers (from its arena) and ~6 KiB per node besides.
  *
  * What neither the last round nor the one before saw is forgotten (sweep), so churn does not grow it. Rounds
- * may overlap: entities are immutable, and one forgotten too early is only made again.
+ * may overlap: an entity's identity never changes, its labels are replaced whole, and one forgotten too early is
+ * only made again.
  */
 export class EntityCatalog {
   private readonly nodes = new Map<string, NodeEntities>();
