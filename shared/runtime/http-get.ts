@@ -105,6 +105,10 @@ const STATUS_BODY_LIMIT = 4096;
  */
 export function httpGet(url: URL, options: GetOptions): Promise<FetchOutcome> {
   return new Promise((resolve) => {
+    // Cleared once used, so that whatever still reaches this request's closures does not keep its outcome (a
+    // summary's text) alive. Measured: left here, after a full collection every answer of the round outlived two
+    // young collections and filled the old generation, which started the next full collection within a second.
+    let deliver: ((outcome: FetchOutcome) => void) | undefined = resolve;
     let settled = false;
     let ended = false;
     let controller: Dispatcher.DispatchController | undefined;
@@ -124,7 +128,9 @@ export function httpGet(url: URL, options: GetOptions): Promise<FetchOutcome> {
       body = undefined;
       // The rest of an abandoned answer is not read: the connection goes, not back to the pool.
       if (!ended) controller?.abort(new Error(outcome.ok ? 'settled' : outcome.message));
-      resolve(outcome);
+      const settle = deliver;
+      deliver = undefined;
+      settle?.(outcome);
     };
     const finishStatus = (): void => {
       const retryAfterMs = parseRetryAfter(retryAfter);
