@@ -90,7 +90,7 @@ export function enrich(
 /**
  * enrich writing into `samples.values` (a larger copy only when stub containers are added): for a caller that
  * owns the samples (the pipeline). `entities`: the node's kept entities, for the sets of containers the kubelet
- * did not report (made anew by default).
+ * did not report (made anew when absent).
  */
 export function enrichInPlace(
   samples: NodeSamples,
@@ -105,11 +105,7 @@ export function enrichInPlace(
     const set = samples.sets[p] as MetricSet;
     if (set.type === 'pod') podInfos[p] = inventory.pods.get(set.podUid);
   }
-  const { sets, owners, times, values } = withStubContainers(
-    samples,
-    podInfos,
-    entities ?? new NodeEntities(samples.nodeName),
-  );
+  const { sets, owners, times, values } = withStubContainers(samples, podInfos, entities);
   const nodeInfo = inventory.nodes.get(samples.nodeName);
   const labeller = new Labeller(samples.nodeName, nodeInfo, inventory, options);
 
@@ -148,9 +144,10 @@ type SetColumns = Pick<NodeSamples, 'sets' | 'owners' | 'times' | 'values'>;
 function withStubContainers(
   samples: NodeSamples,
   podInfos: readonly (PodInfo | undefined)[],
-  entities: NodeEntities,
+  entities: NodeEntities | undefined,
 ): SetColumns {
   const { sets, owners } = samples;
+  let made: NodeEntities | undefined;
   let stubs: MetricSet[] | undefined;
   let stubOwners: number[] | undefined;
   for (let p = 0; p < sets.length; p++) {
@@ -161,7 +158,8 @@ function withStubContainers(
       if (reported(sets, owners, p, c.name)) continue;
       stubs ??= [];
       stubOwners ??= [];
-      stubs.push(entities.pod(pod.namespace, pod.podName, pod.podUid).container(c.name));
+      made ??= entities ?? new NodeEntities(samples.nodeName);
+      stubs.push(made.pod(pod.namespace, pod.podName, pod.podUid).container(c.name));
       stubOwners.push(p);
     }
   }

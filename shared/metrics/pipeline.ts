@@ -92,7 +92,7 @@ const nextRows = new CounterRows();
 
 /**
  * `arrays`: where the samples' arrays come from (a round's arena: valid as long as the round); `entities`:
- * where the node's sets are kept from round to round (made anew when absent).
+ * where the node's sets and volume labels are kept from round to round (made anew when absent).
  */
 export function sampleStored(
   payload: unknown,
