@@ -1,10 +1,8 @@
 import { METRIC_COUNT, METRICS, metricId, type MetricName } from './catalogue.js';
 import type { Labels } from './labels.js';
 import {
-  emptyTimes,
-  emptyValues,
-  noOwners,
   NO_POINTS,
+  setColumns,
   type MetricBlock,
   type MetricSet,
   type NodeBlock,
@@ -205,7 +203,7 @@ export function finalizeAggregates(partial: AggregatePartial, options: FinalizeO
   const names = Object.keys(partial.namespaces).sort();
   const sets: MetricSet[] = [];
   const labels: Labels[] = [];
-  const values = emptyValues(names.length + 1);
+  const { values, times, owners } = setColumns(names.length + 1);
   const cluster =
     options.clusterName !== undefined && options.clusterName !== ''
       ? { cluster_name: options.clusterName }
@@ -224,14 +222,7 @@ export function finalizeAggregates(partial: AggregatePartial, options: FinalizeO
   sets.push(aggregateSet('cluster', ''));
   labels.push({ type: 'cluster', ...cluster });
   writeSums(values, names.length, partial.cluster);
-  return {
-    sets,
-    owners: noOwners(sets.length),
-    times: emptyTimes(sets.length),
-    values,
-    points: NO_POINTS,
-    labels,
-  };
+  return { sets, owners, times, values, points: NO_POINTS, labels };
 }
 
 function aggregateSet(type: 'ns' | 'cluster', namespace: string): MetricSet {

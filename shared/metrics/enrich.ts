@@ -3,14 +3,7 @@ import { NodeEntities } from './entity-catalog.js';
 import { Labeller, type LabelOptions } from './entity-labels.js';
 import type { ClusterInventory, ContainerInfo, NodeInfo, PodInfo, ResourceList } from './inventory.js';
 import type { Labels } from './labels.js';
-import {
-  emptyTimes,
-  emptyValues,
-  type MetricSet,
-  type NodeBlock,
-  type NodeSamples,
-  type NumberColumn,
-} from './model.js';
+import { setColumns, type MetricSet, type NodeBlock, type NodeSamples, type NumberColumn } from './model.js';
 import { QuantityCache } from './quantity.js';
 
 export type EnrichOptions = LabelOptions;
@@ -138,14 +131,12 @@ function specOf(info: PodInfo | undefined, name: string): ContainerInfo | undefi
   return undefined;
 }
 
-type SetColumns = Pick<NodeSamples, 'sets' | 'owners' | 'times' | 'values'>;
-
 /** The sets plus one stub pod_container set per spec container the kubelet did not report. */
 function withStubContainers(
   samples: NodeSamples,
   podInfos: readonly (PodInfo | undefined)[],
   entities: NodeEntities | undefined,
-): SetColumns {
+): Pick<NodeSamples, 'sets' | 'owners' | 'times' | 'values'> {
   const { sets, owners } = samples;
   let made: NodeEntities | undefined;
   let stubs: MetricSet[] | undefined;
@@ -164,16 +155,10 @@ function withStubContainers(
     }
   }
   if (stubs === undefined || stubOwners === undefined) return samples;
-  const n = sets.length + stubs.length;
-  const values = emptyValues(n);
-  values.set(samples.values);
-  // Stubs have no times: the kubelet reported nothing of them.
-  const times = emptyTimes(n);
-  times.set(samples.times);
-  const allOwners = new Int32Array(n);
-  allOwners.set(owners);
-  allOwners.set(stubOwners, sets.length);
-  return { sets: [...sets, ...stubs], owners: allOwners, times, values };
+  // Stubs have no values or times: the kubelet reported nothing of them.
+  const columns = setColumns(sets.length + stubs.length, samples);
+  columns.owners.set(stubOwners, sets.length);
+  return { sets: [...sets, ...stubs], ...columns };
 }
 
 /** Whether the pod set at `pod` has a container set named `name`. */

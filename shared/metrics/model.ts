@@ -116,14 +116,59 @@ export function emptyTimes(count: number): Float64Array {
   return FRESH_ARRAYS.values(count * TIME_COUNT);
 }
 
-/** Owners for `count` sets that have none (no pod_container sets). */
-export function noOwners(count: number): Int32Array {
-  return new Int32Array(count).fill(-1);
+/** A block's per-set columns. */
+export interface SetColumns {
+  readonly values: Float64Array;
+  readonly times: Float64Array;
+  readonly owners: Int32Array;
+}
+
+/**
+ * Fresh columns for `count` sets: those of `from` first (when given), the rest absent (NaN values and times,
+ * owner -1).
+ */
+export function setColumns(
+  count: number,
+  from?: Pick<SampleBlock, 'values' | 'times' | 'owners'>,
+): SetColumns {
+  const values = emptyValues(count);
+  const times = emptyTimes(count);
+  const owners = new Int32Array(count).fill(-1);
+  if (from !== undefined) {
+    values.set(from.values);
+    times.set(from.times);
+    owners.set(from.owners);
+  }
+  return { values, times, owners };
 }
 
 /** One of a set's times (START_TIME, CPU_TIME, ...); NaN when unknown. */
 export function timeOf(block: SampleBlock, set: number, which: number): number {
   return block.times[set * TIME_COUNT + which] as number;
+}
+
+/** One labelled point, as a stage that adds a few makes it. */
+export interface LabelledPoint {
+  readonly set: number;
+  readonly metric: number;
+  readonly value: number;
+  readonly labels: PointLabels;
+}
+
+/** `points` followed by `more`, in columns of their own; each distinct labels object joins the table once. */
+export function withPoints(points: LabelledPoints, more: readonly LabelledPoint[]): LabelledPoints {
+  const labelTable = [...points.labelTable];
+  const labelOf = (labels: PointLabels): number => {
+    const at = labelTable.indexOf(labels);
+    return at >= 0 ? at : labelTable.push(labels) - 1;
+  };
+  return {
+    set: [...points.set, ...more.map((p) => p.set)],
+    metric: [...points.metric, ...more.map((p) => p.metric)],
+    value: [...points.value, ...more.map((p) => p.value)],
+    label: [...points.label, ...more.map((p) => labelOf(p.labels))],
+    labelTable,
+  };
 }
 
 /** The labels of a block's labelled point `i`. */

@@ -1,7 +1,7 @@
 import { METRIC_COUNT } from './catalogue.js';
 import { NodeEntities } from './entity-catalog.js';
 import type { PointLabels } from './labels.js';
-import { emptyValues, TIME_COUNT, type MetricSet, type NodeSamples } from './model.js';
+import { setColumns, TIME_COUNT, type MetricSet, type NodeSamples } from './model.js';
 import { parseRfc3339 } from './rfc3339.js';
 import { FRESH_ARRAYS, type ValueAllocator } from './value-arena.js';
 
@@ -78,15 +78,10 @@ export class SampleBuilder {
 
   private growSets(capacity: number): void {
     // Rare (the count up front was wrong): fresh arrays, the arena's stay unused until its round ends.
-    const values = emptyValues(capacity);
-    values.set(this.values);
-    this.values = values;
-    const times = FRESH_ARRAYS.values(capacity * TIME_COUNT);
-    times.set(this.times);
-    this.times = times;
-    const owners = FRESH_ARRAYS.ints(capacity);
-    owners.set(this.owners);
-    this.owners = owners;
+    const grown = setColumns(capacity, { values: this.values, times: this.times, owners: this.owners });
+    this.values = grown.values;
+    this.times = grown.times;
+    this.owners = grown.owners;
   }
 
   /** Stores a stat's value in the set's row; returns it, NaN when absent or malformed. */

@@ -1,8 +1,13 @@
 import { metricId } from '../../metrics/catalogue.js';
 import { COLUMNS, ROW_WIDTH, type NodeCounters } from '../../metrics/derive.js';
 import { entityKey } from '../../metrics/entity-key.js';
-import type { PointLabels } from '../../metrics/labels.js';
-import { START_TIME, timeOf, type MetricSet, type SampleBlock } from '../../metrics/model.js';
+import {
+  START_TIME,
+  timeOf,
+  type LabelledPoint,
+  type MetricSet,
+  type SampleBlock,
+} from '../../metrics/model.js';
 import type { DiskCounter } from './host-samples.js';
 import { nanosBetween } from './time.js';
 
@@ -19,15 +24,8 @@ const WRITE = COLUMNS.indexOf('network/tx');
 const READ_RATE = metricId('disk/io_read_bytes_rate');
 const WRITE_RATE = metricId('disk/io_write_bytes_rate');
 
-export interface RatePoint {
-  readonly set: number;
-  readonly metric: number;
-  readonly value: number;
-  readonly labels: PointLabels;
-}
-
 export interface DiskRates {
-  readonly points: readonly RatePoint[];
+  readonly points: readonly LabelledPoint[];
   /** Device rows to keep with the set rows for the next round. */
   readonly next: NodeCounters;
   readonly resets: number;
@@ -49,7 +47,7 @@ export function diskRates(
 ): DiskRates {
   const prevIndex = new Map<number, number>();
   if (previous !== undefined) previous.keys.forEach((k, i) => prevIndex.set(k, i));
-  const points: RatePoint[] = [];
+  const points: LabelledPoint[] = [];
   const keys: number[] = [];
   const rows: number[] = [];
   const taken = new Set<number>();

@@ -3,8 +3,8 @@ import { METRIC_COUNT, metricId } from '../../metrics/catalogue.js';
 import { deriveInPlace, type NodeCounters } from '../../metrics/derive.js';
 import { Labeller, type LabelOptions } from '../../metrics/entity-labels.js';
 import type { ClusterInventory, NodeInfo } from '../../metrics/inventory.js';
-import type { Labels, PointLabels } from '../../metrics/labels.js';
-import type { MetricSet, NodeSamples } from '../../metrics/model.js';
+import type { Labels } from '../../metrics/labels.js';
+import { withPoints, type MetricSet, type NodeSamples } from '../../metrics/model.js';
 import type { NodeOutcome } from '../../metrics/pipeline.js';
 import { isRecord } from './container.js';
 import { diskRates } from './disk-rates.js';
@@ -57,21 +57,9 @@ export function processHost(round: HostRound): NodeOutcome {
   if (!parsed.ok) return parsed;
   const mapped = hostSamples(host.nodeName, parsed.containers);
   const disks = diskRates(mapped.disks, mapped.samples, round.previous);
-  const points = mapped.samples.points;
-  const labelTable = [...points.labelTable];
-  const labelOf = (labels: PointLabels): number => {
-    const at = labelTable.indexOf(labels);
-    return at >= 0 ? at : labelTable.push(labels) - 1;
-  };
   const samples: NodeSamples = {
     ...mapped.samples,
-    points: {
-      set: [...points.set, ...disks.points.map((p) => p.set)],
-      metric: [...points.metric, ...disks.points.map((p) => p.metric)],
-      value: [...points.value, ...disks.points.map((p) => p.value)],
-      label: [...points.label, ...disks.points.map((p) => labelOf(p.labels))],
-      labelTable,
-    },
+    points: withPoints(mapped.samples.points, disks.points),
   };
   // Rates from the previous round's counters, then those over the answer's own samples where it had
   // several: they need no state and cover the latest span. The samples are this round's own, so the
