@@ -55,6 +55,18 @@ describe("EntityCatalog: a node's entities kept from round to round", () => {
       assert.equal(second.labels[s], first.labels[before], `${set.type} ${set.containerName}: same labels`);
     }
     assert.deepEqual(second.labels, fresh.labels);
+    // And the labels kept are those of the set they are kept with, whatever its place this round.
+    for (let s = 0; s < second.sets.length; s++) {
+      const set = second.sets[s] as MetricSet;
+      const labels = second.labels[s];
+      assert.equal(labels?.type, set.type);
+      if (set.type === 'pod' || set.type === 'pod_container') {
+        assert.equal(labels?.pod_name, set.podName);
+        assert.equal(labels?.namespace_name, set.namespace);
+        assert.equal(labels?.pod_id, set.podUid);
+      }
+      if (set.type === 'pod_container') assert.equal(labels?.container_name, set.containerName);
+    }
     assert.deepEqual(second.sets.map(who), fresh.sets.map(who));
   });
 
