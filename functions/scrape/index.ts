@@ -4,7 +4,7 @@ import { roundsAnswer, runRounds } from '../../shared/scrape/run-rounds.js';
 import { alignRound } from '../../shared/scrape/run-scrape.js';
 import { UNSHARDED } from '../../shared/scrape/shard/assign.js';
 import { coordinateRound, coordinatedAnswer } from '../../shared/scrape/shard/coordinate.js';
-import { invocationSignal, setUp, setUpProblems, warmUp, type Instance } from './instance.js';
+import { setUp, startInvocation, setUpProblems, warmUp, type Instance } from './instance.js';
 // The package's one module registers both targets; each deployed function picks its own by entry point.
 import './shard.js';
 
@@ -31,6 +31,7 @@ function scheduledTime(req: ff.Request): number | undefined {
  * published in shards to the scrapeShard target, whose totals this call waits for (see coordinateRound).
  */
 ff.http('scrape', async (req: ff.Request, res: ff.Response) => {
+  const arrivedAt = Date.now();
   let setup: Instance;
   try {
     setup = setUp('scrape');
@@ -40,10 +41,10 @@ ff.http('scrape', async (req: ff.Request, res: ff.Response) => {
     res.status(500).json({ error: 'invalid configuration', problems });
     return;
   }
-  const { config, deps, sharding, log } = setup;
+  const { deps, sharding, log } = setup;
   await setup.ready;
   // The hard limit, for the writes too; collecting stops earlier (runDeadlineMs) inside the run.
-  const { controller, signal, done } = invocationSignal(config);
+  const { config, controller, signal, done } = startInvocation(setup.config, arrivedAt);
   // The response's close, not the request's: a request emits 'close' as soon as its body has been read,
   // which the framework's body parser does before the function runs.
   res.on('close', () => {

@@ -72,16 +72,31 @@ export function setUpProblems(err: unknown): readonly ConfigProblem[] {
     : [{ variable: '-', problem: (err as Error).message, example: '-' }];
 }
 
-/** An abort signal for one invocation: fires a second before the function's timeout. */
-export function invocationSignal(config: ScrapeConfig): {
+/**
+ * One invocation's clock, started when the call arrived (as the platform's own timeout is): its hard limit
+ * fires a second before the function's timeout, and `config` is the instance's with runDeadlineMs shortened
+ * by what the set-up took (loading on a cold instance), so the answer's margin is kept whatever came first.
+ */
+export function startInvocation(
+  config: ScrapeConfig,
+  arrivedAt: number,
+  now: number = Date.now(),
+): {
+  config: ScrapeConfig;
   signal: AbortSignal;
   controller: AbortController;
   done: () => void;
 } {
+  const spent = Math.max(0, now - arrivedAt);
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error('function timeout reached')),
-    config.functionTimeoutMs - 1000,
+    Math.max(1, config.functionTimeoutMs - 1000 - spent),
   );
-  return { signal: controller.signal, controller, done: () => clearTimeout(timer) };
+  return {
+    config: { ...config, runDeadlineMs: Math.max(1, config.runDeadlineMs - spent) },
+    signal: controller.signal,
+    controller,
+    done: () => clearTimeout(timer),
+  };
 }

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '../../shared/runtime/log.js';
 import { totalsMessage } from '../../shared/scrape/shard/finalise.js';
 import { runShard, type ShardRun } from '../../shared/scrape/shard/run-shard.js';
 import { decodeShardEvent, type ShardMessage } from '../../shared/scrape/shard/shard-message.js';
-import { invocationSignal, setUp, setUpProblems, type Instance } from './instance.js';
+import { setUp, startInvocation, setUpProblems, type Instance } from './instance.js';
 
 /**
  * The `scrapeShard` CloudEvent target: one shard of a sharded round, delivered by a Pub/Sub push subscription
@@ -13,6 +13,7 @@ import { invocationSignal, setUp, setUpProblems, type Instance } from './instanc
  * points). A message that can never succeed is logged and acknowledged.
  */
 ff.cloudEvent('scrapeShard', async (event: CloudEvent<unknown>) => {
+  const arrivedAt = Date.now();
   let setup: Instance;
   try {
     setup = setUp('scrape-shard');
@@ -22,7 +23,7 @@ ff.cloudEvent('scrapeShard', async (event: CloudEvent<unknown>) => {
     });
     return;
   }
-  const { config, deps, sharding, log } = setup;
+  const { deps, sharding, log } = setup;
   if (sharding === undefined) {
     log.log('CRITICAL', 'scrapeShard: SHARD_TOPIC is not set, so this target cannot record shards', {
       eventId: event.id,
@@ -35,7 +36,8 @@ ff.cloudEvent('scrapeShard', async (event: CloudEvent<unknown>) => {
     return;
   }
   await setup.ready;
-  const invocation = invocationSignal(config);
+  const invocation = startInvocation(setup.config, arrivedAt);
+  const config = invocation.config;
   try {
     const run = await runShard(
       config,

@@ -24,7 +24,7 @@ export interface ScrapeConfig {
   readonly resolutionMs: number;
   /** The function's own timeout; a run stops its work earlier (see runDeadlineMs). */
   readonly functionTimeoutMs: number;
-  /** Work of a run ends this long after it started, leaving time to answer. */
+  /** Work of a run ends this long after its invocation arrived, leaving time to answer. */
   readonly runDeadlineMs: number;
   readonly state:
     | { readonly kind: 'firestore'; readonly database: string; readonly root: string }
