@@ -14,9 +14,13 @@ export interface EventsServiceProcess {
   terminate(): Promise<number | null>;
 }
 
-export async function startEventsServiceProcess(env: Record<string, string>): Promise<EventsServiceProcess> {
+/** `nodeFlags` go to node before the entry (V8 tracing flags, for instance). */
+export async function startEventsServiceProcess(
+  env: Record<string, string>,
+  nodeFlags: readonly string[] = [],
+): Promise<EventsServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/events/index.ts'], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'functions/events/index.ts'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env['PATH'] ?? '', METADATA_SERVER_DETECTION: 'none', PORT: String(port), ...env },
