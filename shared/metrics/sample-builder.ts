@@ -1,7 +1,16 @@
 import { METRIC_COUNT } from './catalogue.js';
 import { NodeEntities } from './entity-catalog.js';
 import type { PointLabels } from './labels.js';
-import { setColumns, TIME_COUNT, type MetricSet, type NodeSamples } from './model.js';
+import {
+  CPU_TIME,
+  MEMORY_TIME,
+  NETWORK_TIME,
+  setColumns,
+  START_TIME,
+  TIME_COUNT,
+  type MetricSet,
+  type NodeSamples,
+} from './model.js';
 import { parseRfc3339 } from './rfc3339.js';
 import { FRESH_ARRAYS, type ValueAllocator } from './value-arena.js';
 
@@ -70,10 +79,10 @@ export class SampleBuilder {
   /** The set's start and the times its cpu, memory and network stats were read (ms; NaN when unknown). */
   stamp(set: number, start: number, cpu: number, memory: number, network: number): void {
     const at = set * TIME_COUNT;
-    this.times[at] = start;
-    this.times[at + 1] = cpu;
-    this.times[at + 2] = memory;
-    this.times[at + 3] = network;
+    this.times[at + START_TIME] = start;
+    this.times[at + CPU_TIME] = cpu;
+    this.times[at + MEMORY_TIME] = memory;
+    this.times[at + NETWORK_TIME] = network;
   }
 
   private growSets(capacity: number): void {

@@ -6,6 +6,7 @@ import {
 } from '../../../../shared/metrics/catalogue.js';
 import type { Labels, PointLabels } from '../../../../shared/metrics/labels.js';
 import {
+  setColumns,
   START_TIME,
   TIME_COUNT,
   type Batch,
@@ -29,8 +30,7 @@ export interface SetSpec {
 export function block(specs: readonly SetSpec[], cluster = 'test-cluster'): MetricBlock {
   const sets: MetricSet[] = [];
   const labels: Labels[] = [];
-  const values = new Float64Array(specs.length * METRIC_COUNT).fill(NaN);
-  const times = new Float64Array(specs.length * TIME_COUNT).fill(NaN);
+  const { values, times, owners } = setColumns(specs.length);
   const points = {
     set: [] as number[],
     metric: [] as number[],
@@ -58,7 +58,7 @@ export function block(specs: readonly SetSpec[], cluster = 'test-cluster'): Metr
       points.label.push(points.labelTable.push(p.labels) - 1);
     }
   });
-  return { sets, owners: sets.map(() => -1), times, labels, values, points };
+  return { sets, owners, times, labels, values, points };
 }
 
 export function batch(timestamp: number, ...blocks: MetricBlock[]): Batch {
